@@ -1,0 +1,1 @@
+"""Baton: an integration hub for professional-services firms."""
