@@ -1,0 +1,1 @@
+"""The hub's HTTP API (``/api/v1``), health and readiness."""

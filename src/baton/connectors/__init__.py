@@ -1,0 +1,1 @@
+"""System APIs: one package per vendor, behind the small interface in ``base``."""

@@ -1,0 +1,1 @@
+"""A generic REST ERP target: POST the mapped body, GET by external id."""

@@ -1,0 +1,338 @@
+"""The dispatcher: sends outbox deliveries to their targets, exactly once in effect.
+
+Per delivery: park while the target's circuit is open, take a slot from the
+account's shared limiter, send, then record the outcome through the group
+committer. The error class decides what happens next (see
+:mod:`baton.engine.errors`):
+
+* success → ``confirmed`` with a cross-reference to the target's id;
+* :class:`Retriable` → backoff with full jitter (``Retry-After`` honoured)
+  until the retry horizon, then the dead letter;
+* :class:`Ambiguous` → the next attempt first looks the record up in the
+  target and confirms it if found, so nothing is posted twice;
+* :class:`Invalid` → quarantine with rule, reason, owner team, amount;
+* :class:`Fatal` → the dead letter at once.
+
+Deliveries with the same partition key run one after another in order
+("lanes"); different keys run in parallel. A delivery loaded from the store
+rather than handed over by this process (recovery after a crash, replay) is
+always looked up before it is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections import deque
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal
+
+from baton.engine.errors import (
+    Ambiguous,
+    DeliveryError,
+    Fatal,
+    Invalid,
+    RateLimited,
+    Retriable,
+)
+from baton.model.ids import new_id
+from baton.store.ports import NewQuarantine, Settlement
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from baton.connectors.base import Target
+    from baton.engine.backoff import RetryPolicy
+    from baton.engine.breaker import BreakerRegistry
+    from baton.engine.committer import GroupCommitter
+    from baton.engine.limiter import LimiterRegistry
+    from baton.store.ports import DeliveryRow
+    from baton.store.sql import SqlStore
+
+__all__ = ["Dispatcher", "Outcome"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a delivery ended: ``confirmed``, ``quarantined`` or ``dead``."""
+
+    state: Literal["confirmed", "quarantined", "dead"]
+    external_ref: str | None = None
+    rule: str | None = None
+    reason: str | None = None
+    quarantine_id: str | None = None
+
+
+class Dispatcher:
+    """Runs deliveries through their targets (see the module docstring).
+
+    Args:
+        store: read side, for recovery polls.
+        committer: where outcomes are written (batched with other writes).
+        targets: target name → target.
+        limiters: the shared per-account limiters.
+        breakers: one circuit breaker per target.
+        policy: retry backoff and horizon.
+        owner_of: entity name → owning team, for quarantined deliveries.
+        rng: jitter source (seeded in tests).
+    """
+
+    def __init__(
+        self,
+        store: SqlStore,
+        committer: GroupCommitter,
+        targets: Mapping[str, Target],
+        limiters: LimiterRegistry,
+        breakers: BreakerRegistry,
+        policy: RetryPolicy,
+        owner_of: Callable[[str], str],
+        rng: random.Random | None = None,
+    ) -> None:
+        self.store = store
+        self.committer = committer
+        self.targets = dict(targets)
+        self.limiters = limiters
+        self.breakers = breakers
+        self.policy = policy
+        self.owner_of = owner_of
+        self.rng = rng or random.Random()
+        self._lanes: dict[str, deque[DeliveryRow]] = {}
+        self._held: set[str] = set()
+        self._waiters: dict[str, list[asyncio.Future[Outcome]]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._poller: asyncio.Task[None] | None = None
+        self.sent = 0
+
+    # -- feeding -------------------------------------------------------------
+    def submit(self, delivery: DeliveryRow) -> None:
+        """Queue a delivery in its partition's lane (no-op if already held)."""
+        if delivery.id in self._held:
+            return
+        self._held.add(delivery.id)
+        lane = self._lanes.get(delivery.partition_key)
+        if lane is not None:
+            lane.append(delivery)
+            return
+        self._lanes[delivery.partition_key] = deque([delivery])
+        task = asyncio.get_running_loop().create_task(
+            self._run_lane(delivery.partition_key)
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def wait(self, delivery_id: str) -> asyncio.Future[Outcome]:
+        """A future resolved when the delivery is confirmed, quarantined or dead."""
+        fut: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(delivery_id, []).append(fut)
+        return fut
+
+    async def recover(self, limit: int = 10_000) -> int:
+        """Queue every due pending delivery not held here; returns how many.
+
+        Such deliveries may already have been sent by a process that died, so
+        they are marked ``maybe_sent`` and looked up before any resend.
+        """
+        rows = await asyncio.to_thread(
+            self.store.due_deliveries, time.time(), limit, frozenset(self._held)
+        )
+        for row in rows:
+            self.submit(replace(row, maybe_sent=True))
+        return len(rows)
+
+    def start_polling(self, interval: float = 1.0) -> None:
+        """Poll the store for due deliveries (recovery, replays, other writers)."""
+
+        async def _poll() -> None:
+            while True:
+                try:
+                    await self.recover()
+                except Exception:  # keep polling; the store may come back
+                    log.exception("delivery poll failed")
+                await asyncio.sleep(interval)
+
+        self._poller = asyncio.get_running_loop().create_task(_poll())
+
+    async def stop(self) -> None:
+        """Stop polling and cancel in-flight lanes (their rows stay pending)."""
+        if self._poller is not None:
+            self._poller.cancel()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._poller is not None:
+            await asyncio.gather(self._poller, return_exceptions=True)
+
+    @property
+    def backlog(self) -> int:
+        """Deliveries held in memory (queued, sending or waiting to retry)."""
+        return len(self._held)
+
+    # -- sending -------------------------------------------------------------
+    async def _run_lane(self, key: str) -> None:
+        lane = self._lanes[key]
+        try:
+            while lane:
+                delivery = lane[0]
+                try:
+                    await self._deliver(delivery)
+                finally:
+                    lane.popleft()
+                    self._held.discard(delivery.id)
+        finally:
+            for d in lane:
+                self._held.discard(d.id)
+            del self._lanes[key]
+
+    async def _deliver(self, d: DeliveryRow) -> None:
+        target = self.targets.get(d.target)
+        if target is None:
+            self._finish(d, _dead(d, d.attempts + 1, f"no target named {d.target!r}"))
+            return
+        breaker = self.breakers.get(d.target)
+        limiter = self.limiters.get(target.account)
+        attempt, maybe_sent = d.attempts, d.maybe_sent
+        first = d.first_attempt_at
+        while True:
+            await breaker.wait_until_callable()
+            attempt += 1
+            started = time.time()
+            first = first if first is not None else started
+            t0 = time.perf_counter()
+            try:
+                async with limiter.slot():
+                    ref = await target.lookup(d) if maybe_sent else None
+                    found = ref is not None
+                    if ref is None:
+                        ref = await target.apply(d)
+            except DeliveryError as exc:
+                ms = (time.perf_counter() - t0) * 1000
+                verdict = self._on_error(
+                    d, exc, attempt, first, started, ms, maybe_sent
+                )
+                if isinstance(verdict, Settlement):
+                    if verdict.state != "pending":
+                        self._finish(d, verdict)
+                        return
+                    self.committer.post("settle", verdict)
+                    maybe_sent = verdict.maybe_sent
+                    assert verdict.next_attempt_at is not None
+                    await asyncio.sleep(max(0.0, verdict.next_attempt_at - time.time()))
+                continue
+            breaker.record_success()
+            self.sent += 1
+            self._finish(
+                d,
+                Settlement(
+                    d.id,
+                    "confirmed",
+                    attempt,
+                    "found" if found else "confirmed",
+                    started,
+                    (time.perf_counter() - t0) * 1000,
+                    first_attempt_at=first,
+                    external_ref=ref,
+                    xref=(d.entity, d.canonical_id, target.system, ref),
+                ),
+            )
+            return
+
+    def _on_error(
+        self,
+        d: DeliveryRow,
+        exc: DeliveryError,
+        attempt: int,
+        first: float,
+        started: float,
+        ms: float,
+        maybe_sent: bool,
+    ) -> Settlement:
+        common = {
+            "at": started,
+            "duration_ms": ms,
+            "status": exc.status,
+            "error": exc.message,
+            "first_attempt_at": first,
+        }
+        if isinstance(exc, Invalid):
+            q = NewQuarantine(
+                id=new_id(),
+                entity=d.entity,
+                canonical_id=d.canonical_id,
+                rule=exc.rule,
+                reason=f"{d.target} rejected it: {exc.message}",
+                owner_team=exc.owner_team or self.owner_of(d.entity),
+                amount=d.amount,
+                currency=d.currency,
+                fix=exc.fix or "correct the record or the target's set-up, then replay",
+                payload=d.payload,
+                delivery_id=d.id,
+            )
+            return Settlement(
+                d.id,
+                "quarantined",
+                attempt,
+                "invalid",
+                quarantine=q,
+                **common,  # type: ignore[arg-type]
+            )
+        if isinstance(exc, Fatal):
+            return _dead(d, attempt, exc.message, **common)
+        breaker = self.breakers.get(d.target)
+        retry_after: float | None = None
+        if isinstance(exc, RateLimited):
+            retry_after = exc.retry_after
+            self.limiters.get(self.targets[d.target].account).pause(retry_after or 1.0)
+            kind = "rate_limited"
+        elif isinstance(exc, Ambiguous):
+            maybe_sent = True
+            breaker.record_failure()
+            kind = "ambiguous"
+        else:
+            assert isinstance(exc, Retriable)
+            retry_after = exc.retry_after
+            breaker.record_failure()
+            kind = "retriable"
+        now = time.time()
+        if self.policy.gives_up(first, now, attempt):
+            reason = f"gave up after {attempt} attempts: {exc.message}"
+            return _dead(d, attempt, reason, **{**common, "error": reason})
+        delay = self.policy.delay(attempt, retry_after, self.rng)
+        return Settlement(
+            d.id,
+            "pending",
+            attempt,
+            kind,
+            next_attempt_at=now + delay,
+            maybe_sent=maybe_sent,
+            **common,  # type: ignore[arg-type]
+        )
+
+    def _finish(self, d: DeliveryRow, s: Settlement) -> None:
+        self.committer.post("settle", s)
+        outcome = Outcome(
+            s.state,  # type: ignore[arg-type]
+            external_ref=s.external_ref,
+            rule=s.quarantine.rule if s.quarantine else None,
+            reason=(s.quarantine.reason if s.quarantine else s.error),
+            quarantine_id=s.quarantine.id if s.quarantine else None,
+        )
+        for fut in self._waiters.pop(d.id, []):
+            if not fut.done():
+                fut.set_result(outcome)
+
+
+def _dead(d: DeliveryRow, attempt: int, reason: str, **common: object) -> Settlement:
+    fields = {"at": time.time(), "duration_ms": 0.0, "error": reason, **common}
+    return Settlement(
+        d.id,
+        "dead",
+        attempt,
+        "fatal",
+        dead_letter_id=new_id(),
+        target=d.target,
+        **fields,  # type: ignore[arg-type]
+    )

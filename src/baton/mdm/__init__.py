@@ -1,0 +1,1 @@
+"""Master data: reference data, cross-references, stewardship and rules."""

@@ -1,0 +1,614 @@
+"""One SQLAlchemy Core implementation of the engine's store, for both dialects.
+
+Batches are the unit of work: :meth:`SqlStore.ingest` and
+:meth:`SqlStore.settle` each run one transaction for a whole batch, so the
+group-commit writer pays one fsync for many requests. Dialect differences
+(upserts, connection pragmas) come from a :class:`Dialect` object chosen by
+the factory; nothing here asks which database it talks to.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from sqlalchemy import and_, bindparam, func, or_, select, update
+
+from baton.store import schema as t
+from baton.store.ports import (
+    DeadLetterRow,
+    DeliveryRow,
+    IngestItem,
+    IngestResult,
+    NewDelivery,
+    QuarantineRow,
+    Settlement,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from contextlib import AbstractContextManager
+
+    from sqlalchemy import Connection, Engine, Table
+    from sqlalchemy.sql.dml import Insert
+
+__all__ = ["Dialect", "SqlStore"]
+
+
+class Dialect(Protocol):
+    """The few statements whose spelling differs between databases."""
+
+    name: str
+
+    def insert_ignore(self, table: Table) -> Insert:
+        """INSERT that skips rows violating a unique constraint."""
+        ...
+
+    def upsert_record(self) -> Insert:
+        """INSERT into ``records`` that bumps the version on conflict."""
+        ...
+
+    def upsert(self, table: Table, keys: Sequence[str], cols: Sequence[str]) -> Insert:
+        """INSERT that overwrites ``cols`` when ``keys`` already exist."""
+        ...
+
+
+def _row_dict(row: Any) -> dict[str, Any]:
+    return dict(row._mapping)
+
+
+class SqlStore:
+    """Baton's store on SQLAlchemy Core (see the module docstring).
+
+    Args:
+        engine: a SQLAlchemy engine, already configured for durability.
+        dialect: the dialect helper for upserts.
+    """
+
+    def __init__(self, engine: Engine, dialect: Dialect) -> None:
+        self.engine = engine
+        self.dialect = dialect
+        self._ins_inbox = t.inbox.insert()
+        self._ins_delivery = dialect.insert_ignore(t.deliveries)
+        self._ins_quarantine = t.quarantine.insert()
+        self._ins_attempt = t.attempts.insert()
+        self._ins_dead = t.dead_letters.insert()
+        self._ins_audit = t.audit_log.insert()
+        self._upsert_record = dialect.upsert_record()
+        d = t.deliveries.c
+        self._upd_delivery = (
+            update(t.deliveries)
+            .where(d.id == bindparam("_id"))
+            .values(
+                state=bindparam("state"),
+                attempts=bindparam("attempts"),
+                updated_at=bindparam("updated_at"),
+                last_error=bindparam("last_error"),
+                maybe_sent=bindparam("maybe_sent"),
+                first_attempt_at=func.coalesce(bindparam("first"), d.first_attempt_at),
+                next_attempt_at=func.coalesce(bindparam("next"), d.next_attempt_at),
+                external_ref=func.coalesce(bindparam("ext"), d.external_ref),
+            )
+        )
+        self._upsert_xref = dialect.upsert(
+            t.xref,
+            ("entity", "canonical_id", "system"),
+            ("external_id", "updated_at"),
+        )
+
+    def begin(self) -> AbstractContextManager[Connection]:
+        """A transaction (commits on exit, rolls back on error)."""
+        return self.engine.begin()
+
+    # -- hot path: batches ------------------------------------------------
+    def ingest(self, items: list[IngestItem]) -> list[IngestResult]:
+        """Store a batch of events with their decisions in one transaction.
+
+        A repeat (same source and event id, or same source and business key,
+        already stored or earlier in this batch) writes nothing and returns
+        ``duplicate`` with the original's outcome.
+        """
+        with self.engine.begin() as conn:
+            return self.ingest_in(conn, items)
+
+    def ingest_in(
+        self, conn: Connection, items: list[IngestItem]
+    ) -> list[IngestResult]:
+        seen = self._existing(conn, items)
+        results: list[IngestResult] = []
+        inbox_rows: list[dict[str, Any]] = []
+        delivery_rows: list[dict[str, Any]] = []
+        quarantine_rows: list[dict[str, Any]] = []
+        record_rows: list[dict[str, Any]] = []
+        now = time.time()
+        for it in items:
+            prior = seen.get((it.source, it.event_id))
+            if prior is None and it.business_key is not None:
+                prior = seen.get((it.source, "bk:" + it.business_key))
+            if prior is not None:
+                results.append(prior)
+                continue
+            res = self._new_result(it)
+            seen[(it.source, it.event_id)] = _as_duplicate(res)
+            if it.business_key is not None:
+                seen[(it.source, "bk:" + it.business_key)] = _as_duplicate(res)
+            results.append(res)
+            inbox_rows.append(
+                {
+                    "id": it.id,
+                    "source": it.source,
+                    "event_id": it.event_id,
+                    "business_key": it.business_key,
+                    "entity": it.entity,
+                    "received_at": now,
+                    "payload": it.payload,
+                    "outcome": res.outcome,
+                    "delivery_id": res.delivery_id,
+                    "quarantine_id": res.quarantine_id,
+                }
+            )
+            if it.delivery is not None:
+                d = asdict(it.delivery)
+                d.update(
+                    state="pending",
+                    maybe_sent=0,
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                    updated_at=now,
+                )
+                delivery_rows.append(d)
+            if it.record is not None and it.delivery is not None:
+                record_rows.append(
+                    {
+                        "entity": it.entity,
+                        "canonical_id": it.delivery.canonical_id,
+                        "version": 1,
+                        "data": it.record,
+                        "field_sources": it.record_sources,
+                        "updated_at": now,
+                    }
+                )
+            if it.quarantine is not None:
+                q = asdict(it.quarantine)
+                q.update(inbox_id=it.id, status="open", created_at=now)
+                quarantine_rows.append(q)
+        for stmt, rows in (
+            (self._ins_inbox, inbox_rows),
+            (self._ins_delivery, delivery_rows),
+            (self._upsert_record, record_rows),
+            (self._ins_quarantine, quarantine_rows),
+        ):
+            if rows:
+                conn.execute(stmt, rows)
+        return results
+
+    @staticmethod
+    def _new_result(it: IngestItem) -> IngestResult:
+        if it.delivery is not None:
+            return IngestResult("accepted", it.id, delivery_id=it.delivery.id)
+        if it.quarantine is None:
+            raise ValueError(f"event {it.event_id}: neither accepted nor rejected")
+        q = it.quarantine
+        return IngestResult(
+            "rejected", it.id, quarantine_id=q.id, rule=q.rule, reason=q.reason
+        )
+
+    def _existing(
+        self, conn: Connection, items: list[IngestItem]
+    ) -> dict[tuple[str, str], IngestResult]:
+        sources = {it.source for it in items}
+        events = [it.event_id for it in items]
+        bkeys = [it.business_key for it in items if it.business_key is not None]
+        q = (
+            select(
+                t.inbox.c.id,
+                t.inbox.c.source,
+                t.inbox.c.event_id,
+                t.inbox.c.business_key,
+                t.inbox.c.outcome,
+                t.inbox.c.delivery_id,
+                t.inbox.c.quarantine_id,
+                t.quarantine.c.rule,
+                t.quarantine.c.reason,
+            )
+            .select_from(
+                t.inbox.outerjoin(
+                    t.quarantine, t.quarantine.c.id == t.inbox.c.quarantine_id
+                )
+            )
+            .where(
+                t.inbox.c.source.in_(sources),
+                or_(t.inbox.c.event_id.in_(events), t.inbox.c.business_key.in_(bkeys)),
+            )
+        )
+        found: dict[tuple[str, str], IngestResult] = {}
+        for row in conn.execute(q):
+            res = IngestResult(
+                "duplicate",
+                row.id,
+                original=row.outcome,
+                delivery_id=row.delivery_id,
+                quarantine_id=row.quarantine_id,
+                rule=row.rule,
+                reason=row.reason,
+            )
+            found[(row.source, row.event_id)] = res
+            if row.business_key is not None:
+                found[(row.source, "bk:" + row.business_key)] = res
+        return found
+
+    def settle(self, items: list[Settlement]) -> None:
+        """Record delivery outcomes, attempts, cross-references and exceptions."""
+        with self.engine.begin() as conn:
+            self.settle_in(conn, items)
+
+    def settle_in(self, conn: Connection, items: list[Settlement]) -> None:
+        attempts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        quarantines: list[dict[str, Any]] = []
+        deads: list[dict[str, Any]] = []
+        xrefs: list[dict[str, Any]] = []
+        for s in items:
+            attempts.append(
+                {
+                    "delivery_id": s.delivery_id,
+                    "number": s.attempt_number,
+                    "at": s.at,
+                    "duration_ms": s.duration_ms,
+                    "outcome": s.attempt_outcome,
+                    "status": s.status,
+                    "error": s.error,
+                }
+            )
+            updates.append(
+                {
+                    "_id": s.delivery_id,
+                    "state": s.state,
+                    "attempts": s.attempt_number,
+                    "updated_at": s.at,
+                    "last_error": s.error,
+                    "maybe_sent": int(s.maybe_sent),
+                    "first": s.first_attempt_at,
+                    "next": s.next_attempt_at,
+                    "ext": s.external_ref,
+                }
+            )
+            if s.xref is not None:
+                entity, canonical_id, system, external_id = s.xref
+                xrefs.append(
+                    {
+                        "entity": entity,
+                        "canonical_id": canonical_id,
+                        "system": system,
+                        "external_id": external_id,
+                        "updated_at": s.at,
+                    }
+                )
+            if s.quarantine is not None:
+                q = asdict(s.quarantine)
+                q.update(delivery_id=s.delivery_id, status="open", created_at=s.at)
+                quarantines.append(q)
+            if s.dead_letter_id is not None:
+                deads.append(
+                    {
+                        "id": s.dead_letter_id,
+                        "delivery_id": s.delivery_id,
+                        "target": s.target,
+                        "reason": s.error or "gave up",
+                        "attempts": s.attempt_number,
+                        "status": "open",
+                        "created_at": s.at,
+                    }
+                )
+        for stmt, rows in (
+            (self._upd_delivery, updates),
+            (self._ins_attempt, attempts),
+            (self._upsert_xref, xrefs),
+            (self._ins_quarantine, quarantines),
+            (self._ins_dead, deads),
+        ):
+            if rows:
+                conn.execute(stmt, rows)
+
+    # -- reads --------------------------------------------------------------
+    def due_deliveries(
+        self, now: float, limit: int, exclude: frozenset[str] = frozenset()
+    ) -> list[DeliveryRow]:
+        """Pending deliveries whose next attempt is due, oldest first."""
+        q = (
+            select(t.deliveries)
+            .where(
+                t.deliveries.c.state == "pending",
+                t.deliveries.c.next_attempt_at <= now,
+            )
+            .order_by(t.deliveries.c.created_at, t.deliveries.c.id)
+            .limit(limit + len(exclude))
+        )
+        with self.engine.connect() as conn:
+            rows = [_delivery(r) for r in conn.execute(q)]
+        return [r for r in rows if r.id not in exclude][:limit]
+
+    def get_delivery(self, delivery_id: str) -> DeliveryRow | None:
+        """One delivery by id, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.deliveries).where(t.deliveries.c.id == delivery_id)
+            ).first()
+        return None if row is None else _delivery(row)
+
+    def list_deliveries(
+        self, state: str | None = None, limit: int = 100
+    ) -> list[DeliveryRow]:
+        """Newest deliveries first, optionally in one state."""
+        q = select(t.deliveries).order_by(t.deliveries.c.created_at.desc())
+        if state is not None:
+            q = q.where(t.deliveries.c.state == state)
+        with self.engine.connect() as conn:
+            return [_delivery(r) for r in conn.execute(q.limit(limit))]
+
+    def list_quarantine(
+        self,
+        status: str | None = "open",
+        owner_team: str | None = None,
+        rule: str | None = None,
+        limit: int = 1000,
+    ) -> list[QuarantineRow]:
+        """Quarantined records, oldest first, filtered by status/owner/rule."""
+        conds = []
+        if status is not None:
+            conds.append(t.quarantine.c.status == status)
+        if owner_team is not None:
+            conds.append(t.quarantine.c.owner_team == owner_team)
+        if rule is not None:
+            conds.append(t.quarantine.c.rule == rule)
+        q = (
+            select(t.quarantine)
+            .where(and_(True, *conds))
+            .order_by(t.quarantine.c.created_at, t.quarantine.c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [QuarantineRow(**_row_dict(r)) for r in conn.execute(q)]
+
+    def get_quarantine(self, item_id: str) -> QuarantineRow | None:
+        """One quarantined record by id, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.quarantine).where(t.quarantine.c.id == item_id)
+            ).first()
+        return None if row is None else QuarantineRow(**_row_dict(row))
+
+    def list_dead_letters(
+        self, status: str | None = "open", limit: int = 1000
+    ) -> list[DeadLetterRow]:
+        """Dead letters, oldest first."""
+        q = select(t.dead_letters).order_by(t.dead_letters.c.created_at)
+        if status is not None:
+            q = q.where(t.dead_letters.c.status == status)
+        with self.engine.connect() as conn:
+            return [DeadLetterRow(**_row_dict(r)) for r in conn.execute(q.limit(limit))]
+
+    def get_dead_letter(self, item_id: str) -> DeadLetterRow | None:
+        """One dead letter by id, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.dead_letters).where(t.dead_letters.c.id == item_id)
+            ).first()
+        return None if row is None else DeadLetterRow(**_row_dict(row))
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Row counts by state: deliveries, quarantine, dead letters, inbox."""
+        out: dict[str, dict[str, int]] = {}
+        with self.engine.connect() as conn:
+            for name, table, col in (
+                ("deliveries", t.deliveries, t.deliveries.c.state),
+                ("quarantine", t.quarantine, t.quarantine.c.status),
+                ("dead_letters", t.dead_letters, t.dead_letters.c.status),
+                ("inbox", t.inbox, t.inbox.c.outcome),
+            ):
+                q = select(col, func.count()).select_from(table).group_by(col)
+                out[name] = {str(k): int(n) for k, n in conn.execute(q)}
+        return out
+
+    def load_refdata(self) -> dict[str, dict[str, str]]:
+        """All reference data as ``{kind: {key: json}}``."""
+        out: dict[str, dict[str, str]] = {}
+        with self.engine.connect() as conn:
+            for kind, key, data in conn.execute(
+                select(
+                    t.reference_data.c.kind,
+                    t.reference_data.c.key,
+                    t.reference_data.c.data,
+                )
+            ):
+                out.setdefault(kind, {})[key] = data
+        return out
+
+    # -- operator writes (not on the hot path) --------------------------------
+    def put_refdata(self, kind: str, rows: Iterable[tuple[str, str]]) -> int:
+        """Insert or replace reference data of one kind; returns the row count."""
+        now = time.time()
+        params = [
+            {"kind": kind, "key": k, "data": d, "updated_at": now} for k, d in rows
+        ]
+        stmt = self.dialect.upsert(
+            t.reference_data, ("kind", "key"), ("data", "updated_at")
+        )
+        with self.engine.begin() as conn:
+            if params:
+                conn.execute(stmt, params)
+        return len(params)
+
+    def replay_ingress(
+        self,
+        item: QuarantineRow,
+        delivery: NewDelivery,
+        record: str | None,
+        actor: str,
+    ) -> None:
+        """Turn an ingress quarantine into a delivery, in one transaction.
+
+        The delivery is inserted (skipped if its idempotency key exists), the
+        inbox row is marked accepted, the item closed and the act audited.
+        """
+        now = time.time()
+        row = asdict(delivery)
+        row.update(
+            state="pending",
+            maybe_sent=0,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        with self.engine.begin() as conn:
+            conn.execute(self._ins_delivery, row)
+            if record is not None:
+                conn.execute(
+                    self._upsert_record,
+                    {
+                        "entity": delivery.entity,
+                        "canonical_id": delivery.canonical_id,
+                        "version": 1,
+                        "data": record,
+                        "field_sources": "{}",
+                        "updated_at": now,
+                    },
+                )
+            if item.inbox_id is not None:
+                conn.execute(
+                    update(t.inbox)
+                    .where(t.inbox.c.id == item.inbox_id)
+                    .values(outcome="accepted", delivery_id=delivery.id)
+                )
+            self._close_item(conn, t.quarantine, item.id, "quarantine", actor, now)
+
+    def replay_delivery(
+        self,
+        delivery_id: str,
+        payload: str | None,
+        item: tuple[str, str],
+        actor: str,
+    ) -> None:
+        """Make a delivery pending again and close the item that held it.
+
+        Args:
+            delivery_id: the delivery to reopen (looked up before resending).
+            payload: an edited body, or None to keep the stored one.
+            item: ``("quarantine" | "dead_letter", id)`` to close.
+            actor: who asked, for the audit log.
+        """
+        now = time.time()
+        values: dict[str, Any] = {
+            "state": "pending",
+            "attempts": 0,
+            "first_attempt_at": None,
+            "next_attempt_at": now,
+            "updated_at": now,
+            "maybe_sent": 1,
+        }
+        if payload is not None:
+            values["payload"] = payload
+        kind, item_id = item
+        table = t.quarantine if kind == "quarantine" else t.dead_letters
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(t.deliveries)
+                .where(t.deliveries.c.id == delivery_id)
+                .values(**values)
+            )
+            self._close_item(conn, table, item_id, kind, actor, now)
+
+    def _close_item(
+        self,
+        conn: Connection,
+        table: Table,
+        item_id: str,
+        kind: str,
+        actor: str,
+        now: float,
+    ) -> None:
+        conn.execute(
+            update(table)
+            .where(table.c.id == item_id)
+            .values(status="replayed", resolved_at=now)
+        )
+        conn.execute(
+            self._ins_audit,
+            {
+                "at": now,
+                "actor": actor,
+                "action": f"{kind}.replayed",
+                "subject": item_id,
+                "detail": "{}",
+            },
+        )
+
+    def resolve_quarantine(self, item_id: str, status: str, actor: str) -> None:
+        """Close a quarantine item (replayed or discarded) and audit it."""
+        now = time.time()
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(t.quarantine)
+                .where(t.quarantine.c.id == item_id)
+                .values(status=status, resolved_at=now)
+            )
+            conn.execute(
+                self._ins_audit,
+                {
+                    "at": now,
+                    "actor": actor,
+                    "action": f"quarantine.{status}",
+                    "subject": item_id,
+                    "detail": "{}",
+                },
+            )
+
+    def audit(self, actor: str, action: str, subject: str, detail: str) -> None:
+        """Append one line to the audit log."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                self._ins_audit,
+                {
+                    "at": time.time(),
+                    "actor": actor,
+                    "action": action,
+                    "subject": subject,
+                    "detail": detail,
+                },
+            )
+
+    def purge_inbox(self, older_than: float) -> int:
+        """Forget inbox rows past the dedupe horizon; returns how many."""
+        with self.engine.begin() as conn:
+            res = conn.execute(
+                t.inbox.delete().where(t.inbox.c.received_at < older_than)
+            )
+        return int(res.rowcount)
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+
+def _as_duplicate(res: IngestResult) -> IngestResult:
+    original: Literal["accepted", "rejected"] = (
+        "accepted" if res.outcome == "accepted" else "rejected"
+    )
+    return IngestResult(
+        "duplicate",
+        res.inbox_id,
+        original=original,
+        delivery_id=res.delivery_id,
+        quarantine_id=res.quarantine_id,
+        rule=res.rule,
+        reason=res.reason,
+    )
+
+
+def _delivery(row: Any) -> DeliveryRow:
+    d = _row_dict(row)
+    d["maybe_sent"] = bool(d["maybe_sent"])
+    return DeliveryRow(**d)

@@ -1,0 +1,1 @@
+"""Process APIs: one module per business flow, speaking canonical only."""

@@ -1,0 +1,307 @@
+"""Approved time → ERP: validate against reference data, map, post once.
+
+Steps (saga of one step; nothing to compensate: a rejected entry posts
+nothing, and a posted entry is only ever confirmed):
+
+1. ``decide`` (pure): status approved, project known and active, worker known,
+   pay code known, hours at the configured precision. A broken rule rejects
+   the entry with a rule code, a plain reason, the owning team, the amount at
+   stake and a suggested fix.
+2. ``TimeEntryFlow.handle``: the inbox row, the canonical record and one
+   outbox delivery per routed target — or the quarantine row — are written in
+   one transaction (group commit). A repeat of an event is answered from the
+   inbox and writes nothing.
+3. The dispatcher posts the delivery; with ``wait`` the caller hears the
+   outcome once the target acknowledged it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field
+
+from baton.model.commands import PostTimeEntry
+from baton.model.common import HoursPrecision, validate_hours
+from baton.model.ids import new_id
+from baton.store.ports import DeliveryRow, IngestItem, NewDelivery, NewQuarantine
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from baton.connectors.base import Target
+    from baton.engine.committer import GroupCommitter
+    from baton.engine.dispatcher import Dispatcher
+    from baton.mdm.refdata import RefData
+    from baton.store.ports import IngestResult
+
+__all__ = ["Answer", "Rejection", "TimeEntryFlow", "TimeEntryIn", "decide"]
+
+ENTITY = "TimeEntry"
+CENT = Decimal("0.01")
+
+
+class TimeEntryIn(BaseModel):
+    """A time entry as received by the generic ingress (the benchmark's shape).
+
+    Types are checked here (a wrong type is refused before anything is
+    stored); business rules are checked by :func:`decide`.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
+
+    entry_id: str = Field(min_length=1, max_length=255)
+    worker_id: str = Field(min_length=1, max_length=255)
+    project_code: str = Field(min_length=1, max_length=255)
+    date: dt.date
+    hours: Decimal = Field(allow_inf_nan=False, max_digits=12)
+    pay_code: str = Field(min_length=1, max_length=64)
+    status: str = Field(min_length=1, max_length=32)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A broken rule: code, plain reason, owning team, suggested fix."""
+
+    rule: str
+    reason: str
+    owner_team: str
+    fix: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the caller is told.
+
+    ``outcome``: ``posted``, ``accepted`` (durable, delivery in the
+    background), ``duplicate``, ``rejected`` or ``failed`` (dead letter).
+    """
+
+    outcome: Literal["posted", "accepted", "duplicate", "rejected", "failed"]
+    id: str | None = None
+    reason: str | None = None
+    rule: str | None = None
+
+
+def decide(
+    entry: TimeEntryIn, ref: RefData, precision: HoursPrecision
+) -> PostTimeEntry | Rejection:
+    """Check an entry against the rules; return the command to post or why not."""
+    if entry.status != "approved":
+        return Rejection(
+            "status.not_approved",
+            f"time entry {entry.entry_id} is {entry.status!r}; only approved time is posted",
+            "delivery_ops",
+            "approve the entry in the PSA; it will be sent again",
+        )
+    project = ref.projects.get(entry.project_code)
+    if project is None:
+        return Rejection(
+            "project.unknown",
+            f"project code {entry.project_code} does not exist",
+            "delivery_ops",
+            "correct the project code, or create the project, then replay",
+        )
+    if not project.active:
+        return Rejection(
+            "project.inactive",
+            f"project {entry.project_code} is closed; time cannot be booked to it",
+            "delivery_ops",
+            "reopen the project or move the hours to an active project, then replay",
+        )
+    worker = ref.workers.get(entry.worker_id)
+    if worker is None:
+        return Rejection(
+            "worker.unknown",
+            f"worker {entry.worker_id} is not in the worker list",
+            "hr",
+            "add the worker (with ERP employee id and cost rate), then replay",
+        )
+    pay = ref.pay_codes.get(entry.pay_code)
+    if pay is None:
+        return Rejection(
+            "pay_code.unknown",
+            f"pay code {entry.pay_code} has no ERP pay item",
+            "hr",
+            "map the pay code to an ERP pay item, then replay",
+        )
+    try:
+        hours = validate_hours(entry.hours, precision)
+    except ValueError as exc:
+        return Rejection(
+            "hours.invalid", str(exc), "delivery_ops", "correct the hours, then replay"
+        )
+    return PostTimeEntry(
+        entry_id=entry.entry_id,
+        worker_id=entry.worker_id,
+        project_code=entry.project_code,
+        work_date=entry.date,
+        hours=hours,
+        pay_code=entry.pay_code,
+        amount=(hours * worker.cost_rate).quantize(CENT, ROUND_HALF_UP),
+        currency=worker.currency,
+        refs={"employee": worker.erp_employee_id, "pay_item": pay.pay_item},
+    )
+
+
+def amount_at_stake(entry: TimeEntryIn, ref: RefData) -> tuple[str | None, str | None]:
+    """Hours × cost rate when the worker is known (for quarantine), else None."""
+    worker = ref.workers.get(entry.worker_id)
+    if worker is None:
+        return None, None
+    amount = (entry.hours * worker.cost_rate).quantize(CENT, ROUND_HALF_UP)
+    return str(amount), worker.currency
+
+
+class TimeEntryFlow:
+    """The approved-time flow bound to its ports.
+
+    Args:
+        committer: the group-commit writer.
+        dispatcher: sends deliveries.
+        ref: reference data (replaced in place when reloaded).
+        targets: where approved time is posted (one delivery each).
+        precision: hours precision (quarter hours by default).
+        source: the source system name used in the inbox key.
+    """
+
+    def __init__(
+        self,
+        committer: GroupCommitter,
+        dispatcher: Dispatcher,
+        ref: RefData,
+        targets: Sequence[Target],
+        precision: HoursPrecision = HoursPrecision.QUARTER_HOUR,
+        source: str = "api",
+    ) -> None:
+        self.committer = committer
+        self.dispatcher = dispatcher
+        self.ref = ref
+        self.targets = list(targets)
+        self.precision = precision
+        self.source = source
+
+    def plan(self, entry: TimeEntryIn, payload: str) -> IngestItem:
+        """The rows to write for ``entry``: accepted with deliveries, or quarantined."""
+        decision = decide(entry, self.ref, self.precision)
+        inbox_id = new_id()
+        if isinstance(decision, Rejection):
+            amount, currency = amount_at_stake(entry, self.ref)
+            q = NewQuarantine(
+                id=new_id(),
+                entity=ENTITY,
+                canonical_id=entry.entry_id,
+                rule=decision.rule,
+                reason=decision.reason,
+                owner_team=decision.owner_team,
+                amount=amount,
+                currency=currency,
+                fix=decision.fix,
+                payload=payload,
+            )
+            return IngestItem(
+                inbox_id,
+                self.source,
+                entry.entry_id,
+                entry.entry_id,
+                ENTITY,
+                payload,
+                quarantine=q,
+            )
+        if len(self.targets) != 1:
+            raise NotImplementedError("fan-out to several targets comes with routing")
+        target = self.targets[0]
+        delivery = NewDelivery(
+            id=new_id(),
+            target=target.name,
+            account=target.account,
+            entity=ENTITY,
+            canonical_id=entry.entry_id,
+            version=1,
+            idempotency_key=f"{target.name}:{ENTITY}:{entry.entry_id}:v1",
+            partition_key=entry.worker_id,
+            payload=target.render(decision),
+            amount=str(decision.amount),
+            currency=decision.currency,
+        )
+        record = orjson.dumps(
+            {
+                "id": entry.entry_id,
+                "worker_id": entry.worker_id,
+                "project_code": entry.project_code,
+                "work_date": entry.date.isoformat(),
+                "hours": str(decision.hours),
+                "pay_code": entry.pay_code,
+                "status": entry.status,
+            }
+        ).decode()
+        return IngestItem(
+            inbox_id,
+            self.source,
+            entry.entry_id,
+            entry.entry_id,
+            ENTITY,
+            payload,
+            delivery=delivery,
+            record=record,
+            record_sources=orjson.dumps({"*": self.source}).decode(),
+        )
+
+    async def handle(
+        self, entry: TimeEntryIn, payload: str, *, wait: bool, timeout: float
+    ) -> Answer:
+        """Ingest one entry; with ``wait``, answer once the target acknowledged."""
+        item = self.plan(entry, payload)
+        res: IngestResult = await self.committer.submit("ingest", item)
+        if res.outcome == "duplicate":
+            if res.original == "rejected":
+                return Answer("rejected", res.inbox_id, res.reason, res.rule)
+            return Answer("duplicate", res.delivery_id)
+        if res.outcome == "rejected":
+            return Answer("rejected", res.inbox_id, res.reason, res.rule)
+        d = item.delivery
+        assert d is not None
+        fut = self.dispatcher.wait(d.id) if wait else None
+        self.dispatcher.submit(_pending(d))
+        if fut is None:
+            return Answer("accepted", d.id)
+        try:
+            out = await asyncio.wait_for(asyncio.shield(fut), timeout)
+        except TimeoutError:
+            return Answer("accepted", d.id)
+        if out.state == "confirmed":
+            return Answer("posted", d.id)
+        if out.state == "quarantined":
+            return Answer("rejected", d.id, out.reason, out.rule)
+        return Answer("failed", d.id, out.reason)
+
+
+def _pending(d: NewDelivery) -> DeliveryRow:
+    now = 0.0
+    return DeliveryRow(
+        id=d.id,
+        target=d.target,
+        account=d.account,
+        entity=d.entity,
+        canonical_id=d.canonical_id,
+        version=d.version,
+        idempotency_key=d.idempotency_key,
+        partition_key=d.partition_key,
+        state="pending",
+        maybe_sent=False,
+        attempts=0,
+        first_attempt_at=None,
+        next_attempt_at=now,
+        payload=d.payload,
+        amount=d.amount,
+        currency=d.currency,
+        external_ref=None,
+        last_error=None,
+        created_at=now,
+        updated_at=now,
+    )
