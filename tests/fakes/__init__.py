@@ -1,0 +1,1 @@
+"""Fakes implementing the engine's ports, for fast deterministic tests."""
