@@ -27,12 +27,12 @@ class FakeTime:
 
 
 class FakeSecrets:
-    """Stands in for ``secrets``: returns a fixed value for ``randbits``."""
+    """Stands in for the id PRNG: returns a fixed value for ``getrandbits``."""
 
     def __init__(self, value: int) -> None:
         self.value = value
 
-    def randbits(self, bits: int) -> int:
+    def getrandbits(self, bits: int) -> int:
         assert bits == 80
         return self.value
 
@@ -78,7 +78,7 @@ def test_ids_from_threads_are_unique():
 def test_known_ulid_layout(monkeypatch: pytest.MonkeyPatch):
     # Example from the ULID reference README: ulid(1469918176385) starts 01ARYZ6S41.
     monkeypatch.setattr(ids_module, "time", FakeTime(1469918176385))
-    monkeypatch.setattr(ids_module, "secrets", FakeSecrets(0))
+    monkeypatch.setattr(ids_module, "_rng", FakeSecrets(0))
     monkeypatch.setattr(ids_module, "_last", 0)
     assert new_id() == "01ARYZ6S41" + "0" * 16
     assert id_timestamp_ms("01ARYZ6S41TSV4RRFFQ69G5FAV") == 1469918176385
@@ -90,7 +90,7 @@ def test_same_millisecond_and_clock_going_back_stay_monotonic(
 ):
     clock = FakeTime(1_700_000_000_000)
     monkeypatch.setattr(ids_module, "time", clock)
-    monkeypatch.setattr(ids_module, "secrets", FakeSecrets((1 << 80) - 1))
+    monkeypatch.setattr(ids_module, "_rng", FakeSecrets((1 << 80) - 1))
     monkeypatch.setattr(ids_module, "_last", 0)
     first = new_id()
     second = new_id()  # same ms, random part maxed out: carries into the time
