@@ -122,7 +122,8 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
         try:
             loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+            flat = " ".join(str(exc).split())
+            raise ConfigError(f"{path}: not valid YAML ({flat})") from exc
         if loaded is not None and not isinstance(loaded, dict):
             raise ConfigError(f"{path}: expected a mapping at the top level")
         data.update(loaded or {})

@@ -11,8 +11,8 @@ from baton.bootstrap import Hub
 __all__ = ["HubDep", "get_hub"]
 
 
-def get_hub(request: Request) -> Hub:
-    """The hub this app serves."""
+async def get_hub(request: Request) -> Hub:
+    """The hub this app serves (async: a sync dependency would run in a thread)."""
     hub: Hub = request.app.state.hub
     return hub
 

@@ -102,6 +102,11 @@ class Dispatcher:
         self.rng = rng or random.Random()
         self._lanes: dict[str, deque[DeliveryRow]] = {}
         self._held: set[str] = set()
+        # finished here, final settlement not yet committed: not to be resent
+        self._settling: set[str] = set()
+        # one set per running recover(): ids submitted while its read ran
+        self._submitted_during: list[set[str]] = []
+        self._reads: set[asyncio.Future[list[DeliveryRow]]] = set()
         self._waiters: dict[str, list[asyncio.Future[Outcome]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._poller: asyncio.Task[None] | None = None
@@ -110,9 +115,11 @@ class Dispatcher:
     # -- feeding -------------------------------------------------------------
     def submit(self, delivery: DeliveryRow) -> None:
         """Queue a delivery in its partition's lane (no-op if already held)."""
-        if delivery.id in self._held:
+        if delivery.id in self._held or delivery.id in self._settling:
             return
         self._held.add(delivery.id)
+        for seen in self._submitted_during:
+            seen.add(delivery.id)
         lane = self._lanes.get(delivery.partition_key)
         if lane is not None:
             lane.append(delivery)
@@ -136,9 +143,25 @@ class Dispatcher:
         Such deliveries may already have been sent by a process that died, so
         they are marked ``maybe_sent`` and looked up before any resend.
         """
-        rows = await asyncio.to_thread(
-            self.store.due_deliveries, time.time(), limit, frozenset(self._held)
+        # The read is a snapshot: a delivery submitted while it ran may have
+        # finished since, its row still pending until the settlement commits.
+        seen: set[str] = set()
+        self._submitted_during.append(seen)
+        read = asyncio.ensure_future(
+            asyncio.to_thread(
+                self.store.due_deliveries,
+                time.time(),
+                limit,
+                frozenset(self._held | self._settling),
+            )
         )
+        self._reads.add(read)
+        read.add_done_callback(self._reads.discard)
+        try:
+            rows = await asyncio.shield(read)  # stop() waits for the thread
+        finally:
+            self._submitted_during.remove(seen)
+        rows = [row for row in rows if row.id not in seen]
         for row in rows:
             self.submit(replace(row, maybe_sent=True))
         return len(rows)
@@ -165,6 +188,8 @@ class Dispatcher:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._poller is not None:
             await asyncio.gather(self._poller, return_exceptions=True)
+        # a cancelled recover() leaves its store read running in a thread
+        await asyncio.gather(*self._reads, return_exceptions=True)
 
     @property
     def backlog(self) -> int:
@@ -312,7 +337,12 @@ class Dispatcher:
         )
 
     def _finish(self, d: DeliveryRow, s: Settlement) -> None:
-        self.committer.post("settle", s)
+        # Until the final settlement is committed the row still reads as
+        # pending: keep recover() from queueing the delivery again meanwhile.
+        self._settling.add(d.id)
+        task = asyncio.get_running_loop().create_task(self._settle(d.id, s))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
         outcome = Outcome(
             s.state,  # type: ignore[arg-type]
             external_ref=s.external_ref,
@@ -323,6 +353,14 @@ class Dispatcher:
         for fut in self._waiters.pop(d.id, []):
             if not fut.done():
                 fut.set_result(outcome)
+
+    async def _settle(self, delivery_id: str, s: Settlement) -> None:
+        try:
+            await self.committer.submit("settle", s)
+        except Exception:  # the row stays pending; recovery looks it up first
+            log.exception("could not record the outcome of delivery %s", delivery_id)
+        finally:
+            self._settling.discard(delivery_id)
 
 
 def _dead(d: DeliveryRow, attempt: int, reason: str, **common: object) -> Settlement:

@@ -84,6 +84,8 @@ async def post_time_entry(
             f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in errs
         )
         return _invalid(422, detail)
+    if not hub.targets:
+        return _invalid(503, "no ERP target configured: start the hub with --erp-url")
     ans = await hub.time_entries.handle(
         entry, body.decode(), wait=wait, timeout=hub.settings.wait_timeout_seconds
     )
