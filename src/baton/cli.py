@@ -134,7 +134,9 @@ def refdata_load(
     settings = _settings(config, store)
     db = open_store(settings.store)
     try:
-        with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+        with Progress(
+            console=err, transient=True, disable=not err.is_terminal
+        ) as progress:
             task = progress.add_task("loading reference data", total=len(KINDS))
             counts = load_dir(db, directory)
             progress.update(task, completed=len(KINDS))

@@ -27,6 +27,7 @@ def server_for(settings: Settings, app: object) -> uvicorn.Server:
         log_level=settings.log_level,
         lifespan="on",
         backlog=2048,
+        proxy_headers=False,
     )
     return uvicorn.Server(config)
 

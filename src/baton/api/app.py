@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 
 from baton import __version__
+from baton.api.ingress import HotPath
 from baton.api.routes import health, records, time_entries
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ def create_app(hub: Hub, *, manage_hub: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.hub = hub
+    app.add_middleware(HotPath, hub=hub)
     app.include_router(health.router)
     app.include_router(time_entries.router, prefix="/api/v1")
     app.include_router(records.router, prefix="/api/v1")

@@ -66,12 +66,16 @@ class GroupCommitter:
 
     async def submit(self, kind: str, item: Any) -> Any:
         """Queue ``item`` and return its result once its batch is committed."""
+        return await self.enqueue(kind, item)
+
+    def enqueue(self, kind: str, item: Any) -> asyncio.Future[Any]:
+        """Queue ``item``; the future resolves once its batch is committed."""
         if self._closed:
             raise CommitterClosedError("the store writer is stopped")
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[Any] = loop.create_future()
         self._queue.put((kind, item, fut, loop))
-        return await fut
+        return fut
 
     def post(self, kind: str, item: Any) -> None:
         """Queue ``item`` without waiting; failures are logged."""

@@ -340,9 +340,8 @@ class Dispatcher:
         # Until the final settlement is committed the row still reads as
         # pending: keep recover() from queueing the delivery again meanwhile.
         self._settling.add(d.id)
-        task = asyncio.get_running_loop().create_task(self._settle(d.id, s))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        settled = self.committer.enqueue("settle", s)
+        settled.add_done_callback(lambda f: self._settled(d.id, f))
         outcome = Outcome(
             s.state,  # type: ignore[arg-type]
             external_ref=s.external_ref,
@@ -354,13 +353,15 @@ class Dispatcher:
             if not fut.done():
                 fut.set_result(outcome)
 
-    async def _settle(self, delivery_id: str, s: Settlement) -> None:
-        try:
-            await self.committer.submit("settle", s)
-        except Exception:  # the row stays pending; recovery looks it up first
-            log.exception("could not record the outcome of delivery %s", delivery_id)
-        finally:
-            self._settling.discard(delivery_id)
+    def _settled(self, delivery_id: str, fut: asyncio.Future[object]) -> None:
+        self._settling.discard(delivery_id)
+        if not fut.cancelled() and fut.exception() is not None:
+            # the row stays pending; recovery looks it up before any resend
+            log.error(
+                "could not record the outcome of delivery %s: %s",
+                delivery_id,
+                fut.exception(),
+            )
 
 
 def _dead(d: DeliveryRow, attempt: int, reason: str, **common: object) -> Settlement:

@@ -270,10 +270,11 @@ class TimeEntryFlow:
         self.dispatcher.submit(_pending(d))
         if fut is None:
             return Answer("accepted", d.id)
-        try:
-            out = await asyncio.wait_for(asyncio.shield(fut), timeout)
-        except TimeoutError:
+        done, _ = await asyncio.wait((fut,), timeout=timeout)
+        if not done:  # still retrying: durable, delivery continues
+            fut.cancel()
             return Answer("accepted", d.id)
+        out = fut.result()
         if out.state == "confirmed":
             return Answer("posted", d.id)
         if out.state == "quarantined":
