@@ -25,7 +25,7 @@ import asyncio
 import logging
 import random
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 __all__ = ["Dispatcher", "Outcome"]
 
 log = logging.getLogger(__name__)
+
+RECENT_OUTCOMES = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,8 @@ class Dispatcher:
         self.rng = rng or random.Random()
         self._lanes: dict[str, deque[DeliveryRow]] = {}
         self._held: set[str] = set()
+        # outcomes of recently finished deliveries, for repeats that wait on them
+        self._recent: OrderedDict[str, Outcome] = OrderedDict()
         # finished here, final settlement not yet committed: not to be resent
         self._settling: set[str] = set()
         # one set per running recover(): ids submitted while its read ran
@@ -136,6 +140,36 @@ class Dispatcher:
         fut: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._waiters.setdefault(delivery_id, []).append(fut)
         return fut
+
+    async def outcome(self, delivery_id: str, timeout: float) -> Outcome | None:
+        """How a delivery ended, waiting up to ``timeout`` s if it is still in flight.
+
+        A pending delivery no one holds (e.g. after a restart) is queued here
+        first — looked up before any resend. None: still in flight after the
+        wait, or unknown.
+        """
+        known = self._recent.get(delivery_id)
+        if known is not None:
+            return known
+        if delivery_id not in self._held:
+            row = await asyncio.to_thread(self.store.get_delivery, delivery_id)
+            if row is None:
+                return None
+            if row.state != "pending":
+                return Outcome(
+                    row.state,  # type: ignore[arg-type]
+                    external_ref=row.external_ref,
+                    reason=row.last_error,
+                )
+            fut = self.wait(delivery_id)
+            self.submit(replace(row, maybe_sent=True))
+        else:
+            fut = self.wait(delivery_id)
+        done, _ = await asyncio.wait((fut,), timeout=timeout)
+        if not done:
+            fut.cancel()
+            return None
+        return fut.result()
 
     async def recover(self, limit: int = 10_000) -> int:
         """Queue every due pending delivery not held here; returns how many.
@@ -349,6 +383,9 @@ class Dispatcher:
             reason=(s.quarantine.reason if s.quarantine else s.error),
             quarantine_id=s.quarantine.id if s.quarantine else None,
         )
+        self._recent[d.id] = outcome
+        if len(self._recent) > RECENT_OUTCOMES:
+            self._recent.popitem(last=False)
         for fut in self._waiters.pop(d.id, []):
             if not fut.done():
                 fut.set_result(outcome)

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
     from baton.connectors.base import Target
     from baton.engine.committer import GroupCommitter
-    from baton.engine.dispatcher import Dispatcher
+    from baton.engine.dispatcher import Dispatcher, Outcome
     from baton.mdm.refdata import RefData
     from baton.store.ports import IngestResult
 
@@ -261,6 +261,11 @@ class TimeEntryFlow:
         if res.outcome == "duplicate":
             if res.original == "rejected":
                 return Answer("rejected", res.inbox_id, res.reason, res.rule)
+            if wait and res.delivery_id is not None:
+                # a repeat while the original is still in flight (e.g. the
+                # client lost its answer in a crash) also waits for the ack
+                out = await self.dispatcher.outcome(res.delivery_id, timeout)
+                return _answer(out, res.delivery_id, "duplicate")
             return Answer("duplicate", res.delivery_id)
         if res.outcome == "rejected":
             return Answer("rejected", res.inbox_id, res.reason, res.rule)
@@ -274,12 +279,20 @@ class TimeEntryFlow:
         if not done:  # still retrying: durable, delivery continues
             fut.cancel()
             return Answer("accepted", d.id)
-        out = fut.result()
-        if out.state == "confirmed":
-            return Answer("posted", d.id)
-        if out.state == "quarantined":
-            return Answer("rejected", d.id, out.reason, out.rule)
-        return Answer("failed", d.id, out.reason)
+        return _answer(fut.result(), d.id, "posted")
+
+
+def _answer(
+    out: Outcome | None, delivery_id: str, confirmed: Literal["posted", "duplicate"]
+) -> Answer:
+    """The caller's answer for a delivery outcome (None: still in flight)."""
+    if out is None:
+        return Answer("accepted", delivery_id)
+    if out.state == "confirmed":
+        return Answer(confirmed, delivery_id)
+    if out.state == "quarantined":
+        return Answer("rejected", delivery_id, out.reason, out.rule)
+    return Answer("failed", delivery_id, out.reason)
 
 
 def _pending(d: NewDelivery) -> DeliveryRow:

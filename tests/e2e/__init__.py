@@ -1,0 +1,1 @@
+"""End-to-end tests: real processes, real HTTP, crashes and ambiguous answers."""
