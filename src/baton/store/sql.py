@@ -13,18 +13,17 @@ import time
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from baton.store import schema as t
 from baton.store.ports import (
-    DeadLetterRow,
-    DeliveryRow,
     IngestItem,
     IngestResult,
     NewDelivery,
     QuarantineRow,
     Settlement,
 )
+from baton.store.reads import SqlReads
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -54,11 +53,7 @@ class Dialect(Protocol):
         ...
 
 
-def _row_dict(row: Any) -> dict[str, Any]:
-    return dict(row._mapping)
-
-
-class SqlStore:
+class SqlStore(SqlReads):
     """Baton's store on SQLAlchemy Core (see the module docstring).
 
     Args:
@@ -149,16 +144,7 @@ class SqlStore:
                 }
             )
             if it.delivery is not None:
-                d = asdict(it.delivery)
-                d.update(
-                    state="pending",
-                    maybe_sent=0,
-                    attempts=0,
-                    next_attempt_at=now,
-                    created_at=now,
-                    updated_at=now,
-                )
-                delivery_rows.append(d)
+                delivery_rows.append(_pending_row(it.delivery, now))
             if it.record is not None and it.delivery is not None:
                 record_rows.append(
                     {
@@ -312,120 +298,6 @@ class SqlStore:
             if rows:
                 conn.execute(stmt, rows)
 
-    # -- reads --------------------------------------------------------------
-    def due_deliveries(
-        self, now: float, limit: int, exclude: frozenset[str] = frozenset()
-    ) -> list[DeliveryRow]:
-        """Pending deliveries whose next attempt is due, oldest first."""
-        q = (
-            select(t.deliveries)
-            .where(
-                t.deliveries.c.state == "pending",
-                t.deliveries.c.next_attempt_at <= now,
-            )
-            .order_by(t.deliveries.c.created_at, t.deliveries.c.id)
-            .limit(limit + len(exclude))
-        )
-        with self.engine.connect() as conn:
-            rows = [_delivery(r) for r in conn.execute(q)]
-        return [r for r in rows if r.id not in exclude][:limit]
-
-    def get_delivery(self, delivery_id: str) -> DeliveryRow | None:
-        """One delivery by id, or None."""
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(t.deliveries).where(t.deliveries.c.id == delivery_id)
-            ).first()
-        return None if row is None else _delivery(row)
-
-    def list_deliveries(
-        self, state: str | None = None, limit: int = 100
-    ) -> list[DeliveryRow]:
-        """Newest deliveries first, optionally in one state."""
-        q = select(t.deliveries).order_by(t.deliveries.c.created_at.desc())
-        if state is not None:
-            q = q.where(t.deliveries.c.state == state)
-        with self.engine.connect() as conn:
-            return [_delivery(r) for r in conn.execute(q.limit(limit))]
-
-    def list_quarantine(
-        self,
-        status: str | None = "open",
-        owner_team: str | None = None,
-        rule: str | None = None,
-        limit: int = 1000,
-    ) -> list[QuarantineRow]:
-        """Quarantined records, oldest first, filtered by status/owner/rule."""
-        conds = []
-        if status is not None:
-            conds.append(t.quarantine.c.status == status)
-        if owner_team is not None:
-            conds.append(t.quarantine.c.owner_team == owner_team)
-        if rule is not None:
-            conds.append(t.quarantine.c.rule == rule)
-        q = (
-            select(t.quarantine)
-            .where(and_(True, *conds))
-            .order_by(t.quarantine.c.created_at, t.quarantine.c.id)
-            .limit(limit)
-        )
-        with self.engine.connect() as conn:
-            return [QuarantineRow(**_row_dict(r)) for r in conn.execute(q)]
-
-    def get_quarantine(self, item_id: str) -> QuarantineRow | None:
-        """One quarantined record by id, or None."""
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(t.quarantine).where(t.quarantine.c.id == item_id)
-            ).first()
-        return None if row is None else QuarantineRow(**_row_dict(row))
-
-    def list_dead_letters(
-        self, status: str | None = "open", limit: int = 1000
-    ) -> list[DeadLetterRow]:
-        """Dead letters, oldest first."""
-        q = select(t.dead_letters).order_by(t.dead_letters.c.created_at)
-        if status is not None:
-            q = q.where(t.dead_letters.c.status == status)
-        with self.engine.connect() as conn:
-            return [DeadLetterRow(**_row_dict(r)) for r in conn.execute(q.limit(limit))]
-
-    def get_dead_letter(self, item_id: str) -> DeadLetterRow | None:
-        """One dead letter by id, or None."""
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(t.dead_letters).where(t.dead_letters.c.id == item_id)
-            ).first()
-        return None if row is None else DeadLetterRow(**_row_dict(row))
-
-    def counts(self) -> dict[str, dict[str, int]]:
-        """Row counts by state: deliveries, quarantine, dead letters, inbox."""
-        out: dict[str, dict[str, int]] = {}
-        with self.engine.connect() as conn:
-            for name, table, col in (
-                ("deliveries", t.deliveries, t.deliveries.c.state),
-                ("quarantine", t.quarantine, t.quarantine.c.status),
-                ("dead_letters", t.dead_letters, t.dead_letters.c.status),
-                ("inbox", t.inbox, t.inbox.c.outcome),
-            ):
-                q = select(col, func.count()).select_from(table).group_by(col)
-                out[name] = {str(k): int(n) for k, n in conn.execute(q)}
-        return out
-
-    def load_refdata(self) -> dict[str, dict[str, str]]:
-        """All reference data as ``{kind: {key: json}}``."""
-        out: dict[str, dict[str, str]] = {}
-        with self.engine.connect() as conn:
-            for kind, key, data in conn.execute(
-                select(
-                    t.reference_data.c.kind,
-                    t.reference_data.c.key,
-                    t.reference_data.c.data,
-                )
-            ):
-                out.setdefault(kind, {})[key] = data
-        return out
-
     # -- operator writes (not on the hot path) --------------------------------
     def put_refdata(self, kind: str, rows: Iterable[tuple[str, str]]) -> int:
         """Insert or replace reference data of one kind; returns the row count."""
@@ -454,17 +326,8 @@ class SqlStore:
         inbox row is marked accepted, the item closed and the act audited.
         """
         now = time.time()
-        row = asdict(delivery)
-        row.update(
-            state="pending",
-            maybe_sent=0,
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-            updated_at=now,
-        )
         with self.engine.begin() as conn:
-            conn.execute(self._ins_delivery, row)
+            conn.execute(self._ins_delivery, _pending_row(delivery, now))
             if record is not None:
                 conn.execute(
                     self._upsert_record,
@@ -593,6 +456,19 @@ class SqlStore:
         self.engine.dispose()
 
 
+def _pending_row(delivery: NewDelivery, now: float) -> dict[str, Any]:
+    row = asdict(delivery)
+    row.update(
+        state="pending",
+        maybe_sent=0,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    return row
+
+
 def _as_duplicate(res: IngestResult) -> IngestResult:
     original: Literal["accepted", "rejected"] = (
         "accepted" if res.outcome == "accepted" else "rejected"
@@ -606,9 +482,3 @@ def _as_duplicate(res: IngestResult) -> IngestResult:
         rule=res.rule,
         reason=res.reason,
     )
-
-
-def _delivery(row: Any) -> DeliveryRow:
-    d = _row_dict(row)
-    d["maybe_sent"] = bool(d["maybe_sent"])
-    return DeliveryRow(**d)
