@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
     from pathlib import Path
 
-PG_ADMIN = os.environ.get("BATON_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN = os.environ.get(
+    "BATON_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 REQUIRE = os.environ.get("BATON_REQUIRE_SERVICES") == "1"
 
 
@@ -31,7 +33,11 @@ def _pg_admin() -> Any:
     import psycopg
 
     try:
-        return psycopg.connect(PG_ADMIN.replace("postgresql+psycopg", "postgresql"), autocommit=True, connect_timeout=3)
+        return psycopg.connect(
+            PG_ADMIN.replace("postgresql+psycopg", "postgresql"),
+            autocommit=True,
+            connect_timeout=3,
+        )
     except psycopg.OperationalError as exc:
         if REQUIRE:
             pytest.fail(f"PostgreSQL is required (BATON_REQUIRE_SERVICES=1): {exc}")
@@ -82,7 +88,9 @@ def hub_settings(store_url: str, erp_url: str, **overrides: Any) -> Settings:
     base: dict[str, Any] = {
         "store": store_url,
         "erp": TargetSettings(url=erp_url, timeout_seconds=2.0),
-        "retry": RetrySettings(base_seconds=0.01, cap_seconds=0.05, horizon_seconds=5.0),
+        "retry": RetrySettings(
+            base_seconds=0.01, cap_seconds=0.05, horizon_seconds=5.0
+        ),
         "breaker": BreakerSettings(failure_threshold=50, reset_seconds=0.2),
         "wait_timeout_seconds": 10.0,
         "poll_seconds": 0.1,
@@ -92,7 +100,9 @@ def hub_settings(store_url: str, erp_url: str, **overrides: Any) -> Settings:
 
 
 @asynccontextmanager
-async def running_hub(settings: Settings, refdata: Path | None = None) -> AsyncIterator[Any]:
+async def running_hub(
+    settings: Settings, refdata: Path | None = None
+) -> AsyncIterator[Any]:
     """A started hub (no HTTP server); stopped on exit."""
     if refdata is not None:
         store = open_store(settings.store)

@@ -52,6 +52,7 @@ class Hub:
     breakers: BreakerRegistry
     started_at: float = field(default_factory=time.time)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _purging: asyncio.Future[int] | None = None
 
     async def start(self) -> None:
         """Recover unfinished deliveries and start polling and housekeeping."""
@@ -63,9 +64,11 @@ class Hub:
         horizon = self.settings.dedupe_horizon_days * 86_400
         while True:
             try:
-                n = await asyncio.to_thread(
-                    self.store.purge_inbox, time.time() - horizon
+                # shielded: stop() waits for the thread before closing the store
+                self._purging = asyncio.ensure_future(
+                    asyncio.to_thread(self.store.purge_inbox, time.time() - horizon)
                 )
+                n = await asyncio.shield(self._purging)
                 if n:
                     log.info("forgot %d inbox events older than the dedupe horizon", n)
             except Exception:  # housekeeping must not stop the hub
@@ -86,6 +89,8 @@ class Hub:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self._purging is not None:
+            await asyncio.gather(self._purging, return_exceptions=True)
         await self.dispatcher.stop()
         await asyncio.to_thread(self.committer.close)
         for target in self.targets.values():

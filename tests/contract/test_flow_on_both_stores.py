@@ -29,8 +29,12 @@ async def test_posted_once_and_repeats_answered(store_url, refdata_dir, erp):
         flow = hub.time_entries
         first = await flow.handle(entry("te-1"), "{}", wait=True, timeout=5)
         again = await flow.handle(entry("te-1"), "{}", wait=True, timeout=5)
-        bad = await flow.handle(entry("te-2", project_code="PRJ-0007"), "{}", wait=True, timeout=5)
-        bad_again = await flow.handle(entry("te-2", project_code="PRJ-0007"), "{}", wait=True, timeout=5)
+        bad = await flow.handle(
+            entry("te-2", project_code="PRJ-0007"), "{}", wait=True, timeout=5
+        )
+        bad_again = await flow.handle(
+            entry("te-2", project_code="PRJ-0007"), "{}", wait=True, timeout=5
+        )
     assert (first.outcome, again.outcome) == ("posted", "duplicate")
     assert (bad.outcome, bad.rule) == ("rejected", "project.inactive")
     assert (bad_again.outcome, bad_again.rule) == ("rejected", "project.inactive")

@@ -169,6 +169,8 @@ class Replayer:
             ReplayError: empty selection or unknown id.
         """
         sel.check()
+        if sel.rule or sel.owner_team:
+            raise ReplayError("dead letters have no rule or owner: give ids or --all")
         if sel.ids:
             rows = []
             for item_id in sel.ids:

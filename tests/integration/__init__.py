@@ -1,0 +1,1 @@
+"""Integration tests: the engine end to end, on SQLite and PostgreSQL."""
