@@ -109,7 +109,7 @@ class Dispatcher:
         # finished here, final settlement not yet committed: not to be resent
         self._settling: set[str] = set()
         # one set per running recover(): ids submitted while its read ran
-        self._submitted_during: list[set[str]] = []
+        self._submitted_during: dict[object, set[str]] = {}
         self._reads: set[asyncio.Future[list[DeliveryRow]]] = set()
         self._waiters: dict[str, list[asyncio.Future[Outcome]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -122,7 +122,7 @@ class Dispatcher:
         if delivery.id in self._held or delivery.id in self._settling:
             return
         self._held.add(delivery.id)
-        for seen in self._submitted_during:
+        for seen in self._submitted_during.values():
             seen.add(delivery.id)
         lane = self._lanes.get(delivery.partition_key)
         if lane is not None:
@@ -180,7 +180,8 @@ class Dispatcher:
         # The read is a snapshot: a delivery submitted while it ran may have
         # finished since, its row still pending until the settlement commits.
         seen: set[str] = set()
-        self._submitted_during.append(seen)
+        token = object()  # sets compare by value: key each read by identity
+        self._submitted_during[token] = seen
         read = asyncio.ensure_future(
             asyncio.to_thread(
                 self.store.due_deliveries,
@@ -194,7 +195,7 @@ class Dispatcher:
         try:
             rows = await asyncio.shield(read)  # stop() waits for the thread
         finally:
-            self._submitted_during.remove(seen)
+            del self._submitted_during[token]
         rows = [row for row in rows if row.id not in seen]
         for row in rows:
             self.submit(replace(row, maybe_sent=True))
