@@ -105,7 +105,8 @@ class Dispatcher:
         self._lanes: dict[str, deque[DeliveryRow]] = {}
         self._held: set[str] = set()
         # outcomes of recently finished deliveries, for repeats that wait on them
-        self._recent: OrderedDict[str, Outcome] = OrderedDict()
+        # (outcome, when it finished); a row reopened later (replay) is newer
+        self._recent: OrderedDict[str, tuple[Outcome, float]] = OrderedDict()
         # finished here, final settlement not yet committed: not to be resent
         self._settling: set[str] = set()
         # one set per running recover(): ids submitted while its read ran
@@ -117,9 +118,28 @@ class Dispatcher:
         self.sent = 0
 
     # -- feeding -------------------------------------------------------------
+    def track(self, delivery: DeliveryRow) -> asyncio.Future[Outcome]:
+        """Queue a delivery this process just wrote; the future gives its outcome.
+
+        If a recovery poll got to it first (and maybe finished it), the
+        delivery is not sent again: the future follows that run instead.
+        """
+        known = self._recent.get(delivery.id)
+        if known is not None:
+            done: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+            done.set_result(known[0])
+            return done
+        fut = self.wait(delivery.id)
+        self.submit(delivery)
+        return fut
+
     def submit(self, delivery: DeliveryRow) -> None:
-        """Queue a delivery in its partition's lane (no-op if already held)."""
-        if delivery.id in self._held or delivery.id in self._settling:
+        """Queue a delivery in its partition's lane (no-op if held or just done)."""
+        if (
+            delivery.id in self._held
+            or delivery.id in self._settling
+            or self._finished_since(delivery)
+        ):
             return
         self._held.add(delivery.id)
         for seen in self._submitted_during.values():
@@ -141,6 +161,11 @@ class Dispatcher:
         self._waiters.setdefault(delivery_id, []).append(fut)
         return fut
 
+    def _finished_since(self, delivery: DeliveryRow) -> bool:
+        """Finished here after this copy of the row was written (not a replay)."""
+        known = self._recent.get(delivery.id)
+        return known is not None and delivery.updated_at <= known[1]
+
     async def outcome(self, delivery_id: str, timeout: float) -> Outcome | None:
         """How a delivery ended, waiting up to ``timeout`` s if it is still in flight.
 
@@ -150,7 +175,7 @@ class Dispatcher:
         """
         known = self._recent.get(delivery_id)
         if known is not None:
-            return known
+            return known[0]
         if delivery_id not in self._held:
             row = await asyncio.to_thread(self.store.get_delivery, delivery_id)
             if row is None:
@@ -171,11 +196,13 @@ class Dispatcher:
             return None
         return fut.result()
 
-    async def recover(self, limit: int = 10_000) -> int:
+    async def recover(self, limit: int = 10_000, min_age: float = 0.0) -> int:
         """Queue every due pending delivery not held here; returns how many.
 
         Such deliveries may already have been sent by a process that died, so
         they are marked ``maybe_sent`` and looked up before any resend.
+        ``min_age`` skips rows created in the last seconds: their writer (a
+        request in this or another process) hands them over itself.
         """
         # The read is a snapshot: a delivery submitted while it ran may have
         # finished since, its row still pending until the settlement commits.
@@ -188,6 +215,7 @@ class Dispatcher:
                 time.time(),
                 limit,
                 frozenset(self._held | self._settling),
+                time.time() - min_age,
             )
         )
         self._reads.add(read)
@@ -201,13 +229,17 @@ class Dispatcher:
             self.submit(replace(row, maybe_sent=True))
         return len(rows)
 
-    def start_polling(self, interval: float = 1.0) -> None:
-        """Poll the store for due deliveries (recovery, replays, other writers)."""
+    def start_polling(self, interval: float = 1.0, min_age: float = 5.0) -> None:
+        """Poll the store for due deliveries (recovery, replays, other writers).
+
+        Rows younger than ``min_age`` seconds are left to the request that
+        wrote them (it submits them itself a moment after its commit).
+        """
 
         async def _poll() -> None:
             while True:
                 try:
-                    await self.recover()
+                    await self.recover(min_age=min_age)
                 except Exception:  # keep polling; the store may come back
                     log.exception("delivery poll failed")
                 await asyncio.sleep(interval)
@@ -384,7 +416,7 @@ class Dispatcher:
             reason=(s.quarantine.reason if s.quarantine else s.error),
             quarantine_id=s.quarantine.id if s.quarantine else None,
         )
-        self._recent[d.id] = outcome
+        self._recent[d.id] = (outcome, time.time())
         if len(self._recent) > RECENT_OUTCOMES:
             self._recent.popitem(last=False)
         for fut in self._waiters.pop(d.id, []):

@@ -35,14 +35,24 @@ class SqlReads:
     engine: Engine
 
     def due_deliveries(
-        self, now: float, limit: int, exclude: frozenset[str] = frozenset()
+        self,
+        now: float,
+        limit: int,
+        exclude: frozenset[str] = frozenset(),
+        created_before: float | None = None,
     ) -> list[DeliveryRow]:
-        """Pending deliveries whose next attempt is due, oldest first."""
+        """Pending deliveries whose next attempt is due, oldest first.
+
+        ``created_before`` leaves out rows newer than that time (their
+        writer is about to hand them to its dispatcher itself).
+        """
         q = (
             select(t.deliveries)
             .where(
                 t.deliveries.c.state == "pending",
                 t.deliveries.c.next_attempt_at <= now,
+                t.deliveries.c.created_at
+                <= (now if created_before is None else created_before),
             )
             .order_by(t.deliveries.c.created_at, t.deliveries.c.id)
             .limit(limit + len(exclude))

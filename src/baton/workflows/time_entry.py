@@ -271,9 +271,8 @@ class TimeEntryFlow:
             return Answer("rejected", res.inbox_id, res.reason, res.rule)
         d = item.delivery
         assert d is not None
-        fut = self.dispatcher.wait(d.id) if wait else None
-        self.dispatcher.submit(_pending(d))
-        if fut is None:
+        fut = self.dispatcher.track(_pending(d))
+        if not wait:
             return Answer("accepted", d.id)
         done, _ = await asyncio.wait((fut,), timeout=timeout)
         if not done:  # still retrying: durable, delivery continues
