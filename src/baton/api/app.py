@@ -19,8 +19,13 @@ if TYPE_CHECKING:
 __all__ = ["create_app"]
 
 
-def create_app(hub: Hub, *, manage_hub: bool = True) -> FastAPI:
-    """An app serving ``hub``; with ``manage_hub`` it starts and stops the hub."""
+def create_app(hub: Hub, *, manage_hub: bool = True) -> HotPath:
+    """The ASGI app serving ``hub``; with ``manage_hub`` it starts and stops it.
+
+    The time-entry ingress is answered by :class:`HotPath` before the
+    framework's middleware; everything else (and the lifespan) is FastAPI's,
+    reachable as ``create_app(hub).app``.
+    """
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -41,8 +46,7 @@ def create_app(hub: Hub, *, manage_hub: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.hub = hub
-    app.add_middleware(HotPath, hub=hub)
     app.include_router(health.router)
     app.include_router(time_entries.router, prefix="/api/v1")
     app.include_router(records.router, prefix="/api/v1")
-    return app
+    return HotPath(app, hub)

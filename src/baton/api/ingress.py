@@ -10,6 +10,7 @@ request, and the OpenAPI description of this one, stays with FastAPI.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -21,15 +22,18 @@ from baton.workflows.time_entry import TimeEntryIn
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, MutableMapping
 
+    from fastapi import FastAPI
+
     from baton.bootstrap import Hub
 
     Scope = MutableMapping[str, Any]
     Message = MutableMapping[str, Any]
     Receive = Callable[[], Awaitable[Message]]
     Send = Callable[[Message], Awaitable[None]]
-    ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 __all__ = ["PATH", "STATUS", "HotPath", "answer", "wants_wait"]
+
+log = logging.getLogger(__name__)
 
 PATH = "/api/v1/time-entries"
 STATUS = {
@@ -89,9 +93,13 @@ async def answer(hub: Hub, body: bytes | None, wait: bool) -> tuple[int, bytes]:
 
 
 class HotPath:
-    """ASGI middleware answering ``POST /api/v1/time-entries`` directly."""
+    """The outermost ASGI app: answers ``POST /api/v1/time-entries`` directly.
 
-    def __init__(self, app: ASGIApp, hub: Hub) -> None:
+    Attributes:
+        app: the FastAPI application serving everything else.
+    """
+
+    def __init__(self, app: FastAPI, hub: Hub) -> None:
         self.app = app
         self.hub = hub
 
@@ -109,7 +117,19 @@ class HotPath:
             status, payload = _invalid(422, "wait: expected true or false")
         else:
             body = await self._read(scope, receive)
-            status, payload = await answer(self.hub, body, wait)
+            try:
+                status, payload = await answer(self.hub, body, wait)
+            except Exception:  # answered plainly; the client may retry safely
+                log.exception("time entry not acknowledged")
+                status, payload = (
+                    500,
+                    orjson.dumps(
+                        {
+                            "outcome": "error",
+                            "error": "internal error: not acknowledged",
+                        }
+                    ),
+                )
         await send(
             {
                 "type": "http.response.start",
