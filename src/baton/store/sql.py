@@ -13,7 +13,7 @@ import time
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, select, union_all, update
 
 from baton.store import schema as t
 from baton.store.ports import (
@@ -184,31 +184,41 @@ class SqlStore(SqlReads):
     def _existing(
         self, conn: Connection, items: list[IngestItem]
     ) -> dict[tuple[str, str], IngestResult]:
-        sources = {it.source for it in items}
-        events = [it.event_id for it in items]
-        bkeys = [it.business_key for it in items if it.business_key is not None]
-        q = (
-            select(
-                t.inbox.c.id,
-                t.inbox.c.source,
-                t.inbox.c.event_id,
-                t.inbox.c.business_key,
-                t.inbox.c.outcome,
-                t.inbox.c.delivery_id,
-                t.inbox.c.quarantine_id,
-                t.quarantine.c.rule,
-                t.quarantine.c.reason,
-            )
-            .select_from(
-                t.inbox.outerjoin(
-                    t.quarantine, t.quarantine.c.id == t.inbox.c.quarantine_id
-                )
-            )
-            .where(
-                t.inbox.c.source.in_(sources),
-                or_(t.inbox.c.event_id.in_(events), t.inbox.c.business_key.in_(bkeys)),
+        base = select(
+            t.inbox.c.id,
+            t.inbox.c.source,
+            t.inbox.c.event_id,
+            t.inbox.c.business_key,
+            t.inbox.c.outcome,
+            t.inbox.c.delivery_id,
+            t.inbox.c.quarantine_id,
+            t.quarantine.c.rule,
+            t.quarantine.c.reason,
+        ).select_from(
+            t.inbox.outerjoin(
+                t.quarantine, t.quarantine.c.id == t.inbox.c.quarantine_id
             )
         )
+        # one indexed lookup per unique key; an OR across both keys made
+        # SQLite scan every inbox row of the source (cost grew with the inbox)
+        parts = []
+        for source in {it.source for it in items}:
+            mine = [it for it in items if it.source == source]
+            parts.append(
+                base.where(
+                    t.inbox.c.source == source,
+                    t.inbox.c.event_id.in_([it.event_id for it in mine]),
+                )
+            )
+            bkeys = [it.business_key for it in mine if it.business_key is not None]
+            if bkeys:
+                parts.append(
+                    base.where(
+                        t.inbox.c.source == source,
+                        t.inbox.c.business_key.in_(bkeys),
+                    )
+                )
+        q = parts[0] if len(parts) == 1 else union_all(*parts)
         found: dict[tuple[str, str], IngestResult] = {}
         for row in conn.execute(q):
             res = IngestResult(
