@@ -1,4 +1,4 @@
-"""One typed configuration: defaults, then ``baton.yaml``, then ``BATON_*`` env.
+"""One typed configuration: defaults < ``BATON_*`` env < ``baton.yaml`` < CLI options.
 
 Secrets never live in the file; they come from the environment (later: the
 encrypted store). ``baton config check`` validates a file with clear errors.
@@ -110,7 +110,7 @@ def _errors(exc: ValidationError) -> str:
 
 
 def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
-    """Defaults, then the YAML file (if given), then env, then ``overrides``.
+    """Defaults, overridden by env, then by the YAML file, then by ``overrides``.
 
     Raises:
         ConfigError: the file is missing, not YAML, or has invalid values.

@@ -160,15 +160,54 @@ class SqlStore(SqlReads):
                 q = asdict(it.quarantine)
                 q.update(inbox_id=it.id, status="open", created_at=now)
                 quarantine_rows.append(q)
+        if inbox_rows:
+            conn.execute(self._ins_inbox, inbox_rows)
+        if delivery_rows:
+            done = conn.execute(self._ins_delivery, delivery_rows)
+            sane = conn.dialect.supports_sane_multi_rowcount
+            if not sane or done.rowcount != len(delivery_rows):
+                self._adopt_existing(conn, delivery_rows, results)
         for stmt, rows in (
-            (self._ins_inbox, inbox_rows),
-            (self._ins_delivery, delivery_rows),
             (self._upsert_record, record_rows),
             (self._ins_quarantine, quarantine_rows),
         ):
             if rows:
                 conn.execute(stmt, rows)
         return results
+
+    def _adopt_existing(
+        self,
+        conn: Connection,
+        rows: list[dict[str, Any]],
+        results: list[IngestResult],
+    ) -> None:
+        """Point events at deliveries that already held their idempotency key.
+
+        Happens when an event comes back after the inbox forgot it (past the
+        dedupe horizon): the target must still see it once, so the event
+        becomes a duplicate of the delivery made the first time.
+        """
+        keys = [r["idempotency_key"] for r in rows]
+        held = dict(
+            conn.execute(
+                select(t.deliveries.c.idempotency_key, t.deliveries.c.id).where(
+                    t.deliveries.c.idempotency_key.in_(keys)
+                )
+            ).all()
+        )
+        moved = {r["id"]: held[r["idempotency_key"]] for r in rows}
+        moved = {new: old for new, old in moved.items() if new != old}
+        for i, res in enumerate(results):
+            if res.outcome == "accepted" and res.delivery_id in moved:
+                old = moved[res.delivery_id]
+                conn.execute(
+                    update(t.inbox)
+                    .where(t.inbox.c.id == res.inbox_id)
+                    .values(delivery_id=old)
+                )
+                results[i] = IngestResult(
+                    "duplicate", res.inbox_id, original="accepted", delivery_id=old
+                )
 
     @staticmethod
     def _new_result(it: IngestItem) -> IngestResult:
