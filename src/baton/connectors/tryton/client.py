@@ -224,7 +224,10 @@ class TrytonClient:
             return await self._post(method, params)
         except _SessionExpiredError:
             await self.login()
+        try:
             return await self._post(method, params)
+        except _SessionExpiredError as exc:
+            raise Fatal("Tryton refused a fresh session", status=401) from exc
 
     async def logout(self) -> None:
         """End the session on the server (best effort)."""
