@@ -1,20 +1,79 @@
-"""The interface every write target implements, as the engine sees it.
+"""The interfaces connectors implement: targets (writes) and sources (reads).
 
-A target renders a canonical command into the exact body it will send
+A **target** renders a canonical command into the exact body it will send
 (stored in the outbox, so a replay preview shows the bytes), applies a stored
 delivery idempotently, and looks a delivery up by its external id to settle
-an ambiguous outcome. Errors are raised as :mod:`baton.engine.errors`.
+an ambiguous outcome.
+
+A **source** offers streams; a stream reads pages of canonical records from
+a cursor (full read: ``None``) and returns the cursor to store after each
+page, so an incremental read resumes where the last one stopped. Each record
+carries a stable ``event_id`` (vendor id + version or update time) that the
+inbox dedupes on.
+
+Errors are raised as :mod:`baton.engine.errors`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Sequence
+
     from baton.model.commands import Command
+    from baton.model.common import CanonicalModel
     from baton.store.ports import DeliveryRow
 
-__all__ = ["Target"]
+__all__ = ["Page", "Record", "Source", "Stream", "Target"]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One canonical record read from a source.
+
+    Attributes:
+        entity: canonical entity name (``TimeEntry``, ``Worker`` …).
+        source_id: the vendor's id for the record.
+        event_id: unique per version of the record (the inbox dedupes on it).
+        data: the canonical record.
+    """
+
+    entity: str
+    source_id: str
+    event_id: str
+    data: CanonicalModel
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Records of one page and the cursor to store once they are ingested."""
+
+    records: Sequence[Record]
+    cursor: str | None
+
+
+class Stream(Protocol):
+    """One readable collection of a source (e.g. Harvest time entries)."""
+
+    name: str
+    entity: str
+
+    def read(self, cursor: str | None) -> AsyncIterator[Page]:
+        """Pages from ``cursor`` on (``None``: everything)."""
+        ...
+
+
+class Source(Protocol):
+    """A system Baton reads from (CRM, HRIS, PSA …)."""
+
+    name: str
+    system: str
+
+    def streams(self) -> Sequence[Stream]:
+        """The streams this source offers."""
+        ...
 
 
 class Target(Protocol):
