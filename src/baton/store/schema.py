@@ -150,6 +150,15 @@ reference_data = Table(
     Column("updated_at", Float, nullable=False),
 )
 
+cursors = Table(
+    "cursors",
+    metadata,
+    Column("source", String(64), primary_key=True),
+    Column("stream", String(64), primary_key=True),
+    Column("cursor", Text, nullable=True),
+    Column("updated_at", Float, nullable=False),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

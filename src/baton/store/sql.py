@@ -478,6 +478,32 @@ class SqlStore(SqlReads):
                 },
             )
 
+    def get_cursor(self, source: str, stream: str) -> str | None:
+        """The stored read position of a source stream (None: read everything)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.cursors.c.cursor).where(
+                    t.cursors.c.source == source, t.cursors.c.stream == stream
+                )
+            ).first()
+        return None if row is None else row[0]
+
+    def put_cursor(self, source: str, stream: str, cursor: str | None) -> None:
+        """Store a stream's read position (after its events are in the inbox)."""
+        stmt = self.dialect.upsert(
+            t.cursors, ("source", "stream"), ("cursor", "updated_at")
+        )
+        with self.engine.begin() as conn:
+            conn.execute(
+                stmt,
+                {
+                    "source": source,
+                    "stream": stream,
+                    "cursor": cursor,
+                    "updated_at": time.time(),
+                },
+            )
+
     def audit(self, actor: str, action: str, subject: str, detail: str) -> None:
         """Append one line to the audit log."""
         with self.engine.begin() as conn:

@@ -186,8 +186,22 @@ class TimeEntryFlow:
         self.precision = precision
         self.source = source
 
-    def plan(self, entry: TimeEntryIn, payload: str) -> IngestItem:
-        """The rows to write for ``entry``: accepted with deliveries, or quarantined."""
+    def plan(
+        self,
+        entry: TimeEntryIn,
+        payload: str,
+        *,
+        source: str | None = None,
+        event_id: str | None = None,
+    ) -> IngestItem:
+        """The rows to write for ``entry``: accepted with deliveries, or quarantined.
+
+        ``source`` and ``event_id`` key the inbox (default: this flow's source
+        and the entry id); the business key is always the entry id, so one
+        entry is posted once whichever system and event brought it.
+        """
+        source = source or self.source
+        event_id = event_id or entry.entry_id
         decision = decide(entry, self.ref, self.precision)
         inbox_id = new_id()
         if isinstance(decision, Rejection):
@@ -206,8 +220,8 @@ class TimeEntryFlow:
             )
             return IngestItem(
                 inbox_id,
-                self.source,
-                entry.entry_id,
+                source,
+                event_id,
                 entry.entry_id,
                 ENTITY,
                 payload,
@@ -242,21 +256,28 @@ class TimeEntryFlow:
         ).decode()
         return IngestItem(
             inbox_id,
-            self.source,
-            entry.entry_id,
+            source,
+            event_id,
             entry.entry_id,
             ENTITY,
             payload,
             delivery=delivery,
             record=record,
-            record_sources=orjson.dumps({"*": self.source}).decode(),
+            record_sources=orjson.dumps({"*": source}).decode(),
         )
 
     async def handle(
-        self, entry: TimeEntryIn, payload: str, *, wait: bool, timeout: float
+        self,
+        entry: TimeEntryIn,
+        payload: str,
+        *,
+        wait: bool,
+        timeout: float,
+        source: str | None = None,
+        event_id: str | None = None,
     ) -> Answer:
         """Ingest one entry; with ``wait``, answer once the target acknowledged."""
-        item = self.plan(entry, payload)
+        item = self.plan(entry, payload, source=source, event_id=event_id)
         res: IngestResult = await self.committer.submit("ingest", item)
         if res.outcome == "duplicate":
             if res.original == "rejected":

@@ -4,4 +4,4 @@
 Alembic when the schema is current; a test keeps it equal to Alembic's head.
 """
 
-HEAD = "0001"
+HEAD = "0002"
