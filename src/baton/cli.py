@@ -42,12 +42,14 @@ schema_app = typer.Typer(
     help="The canonical model's JSON Schemas.", no_args_is_help=True
 )
 sandbox_app = typer.Typer(help="Local vendor sandboxes.", no_args_is_help=True)
+payroll_app = typer.Typer(help="Payroll import files.", no_args_is_help=True)
 app.add_typer(refdata_app, name="refdata")
 app.add_typer(config_app, name="config")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(dead_app, name="deadletter")
 app.add_typer(schema_app, name="schema")
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(payroll_app, name="payroll")
 
 out = Console()
 err = Console(stderr=True)
@@ -326,6 +328,59 @@ def schema_export(
 
     paths = export_schemas(out_dir)
     out.print(f"wrote {len(paths)} schemas to {out_dir}")
+
+
+@payroll_app.command("export")
+def payroll_export(
+    start: Annotated[
+        str, typer.Option("--from", help="first day of the pay period (ISO)")
+    ],
+    end: Annotated[str, typer.Option("--to", help="last day of the pay period (ISO)")],
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    layout: Annotated[str, typer.Option(help="adp (pay data batch) or csv")] = "adp",
+    out_dir: Annotated[Path, typer.Option("--out", help="folder for the file")] = Path(
+        "payroll"
+    ),
+    company: Annotated[str, typer.Option(help="ADP company code")] = "BTN",
+    again: Annotated[
+        str | None, typer.Option(help="rebuild this exported batch")
+    ] = None,
+) -> None:
+    """Export the period's approved hours not exported before (never twice)."""
+    import datetime as dt
+
+    from baton.connectors.payroll.export import export_period
+    from baton.mdm.refdata import load_store
+    from baton.store.factory import open_store
+
+    try:
+        period = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    except ValueError as exc:
+        raise UserError(f"--from/--to: {exc}") from exc
+    db = open_store(_settings(config, store).store)
+    try:
+        ids = {w: r.erp_employee_id for w, r in load_store(db).workers.items()}
+        res = export_period(
+            db,
+            out_dir,
+            *period,
+            layout=layout,
+            company_code=company,
+            payroll_ids=ids,
+            again=again,
+        )
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    finally:
+        db.close()
+    if res.path is None:
+        out.print(f"nothing new to export for {start}..{end}")
+        return
+    out.print(
+        f"batch {res.batch_id}: {res.workers} workers, {res.entries} entries, "
+        f"{res.hours} hours -> {res.path} (sha256 {res.sha256})"
+    )
 
 
 @sandbox_app.command("run")

@@ -156,3 +156,19 @@ class SqlReads:
             ):
                 out.setdefault(kind, {})[key] = data
         return out
+
+    def canonical_records(self, entity: str) -> list[tuple[str, str]]:
+        """``(canonical id, data JSON)`` of every stored record of ``entity``."""
+        q = select(t.records.c.canonical_id, t.records.c.data).where(
+            t.records.c.entity == entity
+        )
+        with self.engine.connect() as conn:
+            return [(str(i), str(d)) for i, d in conn.execute(q)]
+
+    def xrefs(self, entity: str, system: str) -> dict[str, str]:
+        """Canonical id → external id of ``entity`` in ``system``."""
+        q = select(t.xref.c.canonical_id, t.xref.c.external_id).where(
+            t.xref.c.entity == entity, t.xref.c.system == system
+        )
+        with self.engine.connect() as conn:
+            return {str(c): str(e) for c, e in conn.execute(q)}

@@ -478,6 +478,26 @@ class SqlStore(SqlReads):
                 },
             )
 
+    def put_xrefs(
+        self, entity: str, system: str, pairs: Iterable[tuple[str, str]]
+    ) -> int:
+        """Record canonical id → external id pairs in one transaction."""
+        now = time.time()
+        rows = [
+            {
+                "entity": entity,
+                "canonical_id": c,
+                "system": system,
+                "external_id": e,
+                "updated_at": now,
+            }
+            for c, e in pairs
+        ]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(self._upsert_xref, rows)
+        return len(rows)
+
     def get_cursor(self, source: str, stream: str) -> str | None:
         """The stored read position of a source stream (None: read everything)."""
         with self.engine.connect() as conn:
