@@ -43,6 +43,7 @@ schema_app = typer.Typer(
 )
 sandbox_app = typer.Typer(help="Local vendor sandboxes.", no_args_is_help=True)
 payroll_app = typer.Typer(help="Payroll import files.", no_args_is_help=True)
+analytics_app = typer.Typer(help="BI datasets (DuckDB, Parquet).", no_args_is_help=True)
 app.add_typer(refdata_app, name="refdata")
 app.add_typer(config_app, name="config")
 app.add_typer(quarantine_app, name="quarantine")
@@ -50,6 +51,7 @@ app.add_typer(dead_app, name="deadletter")
 app.add_typer(schema_app, name="schema")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(payroll_app, name="payroll")
+app.add_typer(analytics_app, name="analytics")
 
 out = Console()
 err = Console(stderr=True)
@@ -380,6 +382,29 @@ def payroll_export(
     out.print(
         f"batch {res.batch_id}: {res.workers} workers, {res.entries} entries, "
         f"{res.hours} hours -> {res.path} (sha256 {res.sha256})"
+    )
+
+
+@analytics_app.command("publish")
+def analytics_publish(
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="folder for baton.duckdb and *.parquet")
+    ] = Path("analytics"),
+) -> None:
+    """Refresh the BI datasets: a DuckDB file and one Parquet file per dataset."""
+    from baton.analytics.publish import publish
+    from baton.store.factory import open_store
+
+    db = open_store(_settings(config, store).store)
+    try:
+        done = publish(db, out_dir)
+    finally:
+        db.close()
+    rows = ", ".join(f"{name} {n}" for name, n in done.rows.items())
+    out.print(
+        f"published to {done.database} and {len(done.parquet)} Parquet files: {rows}"
     )
 
 

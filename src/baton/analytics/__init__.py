@@ -1,0 +1,1 @@
+"""Analytics: normalized entities and facts published for BI (DuckDB, Parquet)."""
