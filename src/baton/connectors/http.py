@@ -203,6 +203,7 @@ class VendorHttp:
         *,
         json: Any = None,
         params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
         allow: frozenset[int] = frozenset(),
     ) -> httpx.Response:
         """Send one request; return a 2xx (or an ``allow``-ed) response.
@@ -212,7 +213,7 @@ class VendorHttp:
         """
         refreshed = False
         while True:
-            resp = await self._send(method, path, json, params)
+            resp = await self._send(method, path, json, params, headers)
             if resp.status_code == 401 and self.tokens is not None and not refreshed:
                 refreshed = True
                 await self.tokens.token(refresh=True)
@@ -223,9 +224,14 @@ class VendorHttp:
             self._raise(resp)
 
     async def _send(
-        self, method: str, path: str, body: Any, params: Any
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        params: Any,
+        extra: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        headers = {}
+        headers = dict(extra or {})
         if self.tokens is not None:
             headers["Authorization"] = f"Bearer {await self.tokens.token()}"
         try:

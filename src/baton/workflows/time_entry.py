@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
+from baton.engine.errors import Invalid
 from baton.model.commands import PostTimeEntry
 from baton.model.common import HoursPrecision, validate_hours
 from baton.model.ids import new_id
@@ -204,6 +205,22 @@ class TimeEntryFlow:
         event_id = event_id or entry.entry_id
         decision = decide(entry, self.ref, self.precision)
         inbox_id = new_id()
+        body: str | None = None
+        if not isinstance(decision, Rejection):
+            if len(self.targets) != 1:
+                raise NotImplementedError(
+                    "fan-out to several targets comes with routing"
+                )
+            try:
+                body = self.targets[0].render(decision)
+            except Invalid as exc:  # the target cannot express this entry
+                decision = Rejection(
+                    exc.rule,
+                    exc.message,
+                    exc.owner_team or "delivery_ops",
+                    exc.fix
+                    or "correct the entry or the target's reference data, then replay",
+                )
         if isinstance(decision, Rejection):
             amount, currency = amount_at_stake(entry, self.ref)
             q = NewQuarantine(
@@ -227,8 +244,7 @@ class TimeEntryFlow:
                 payload,
                 quarantine=q,
             )
-        if len(self.targets) != 1:
-            raise NotImplementedError("fan-out to several targets comes with routing")
+        assert body is not None
         target = self.targets[0]
         delivery = NewDelivery(
             id=new_id(),
@@ -239,7 +255,7 @@ class TimeEntryFlow:
             version=1,
             idempotency_key=f"{target.name}:{ENTITY}:{entry.entry_id}:v1",
             partition_key=entry.worker_id,
-            payload=target.render(decision),
+            payload=body,
             amount=str(decision.amount),
             currency=decision.currency,
         )

@@ -1,0 +1,1 @@
+"""Oracle NetSuite (SuiteTalk REST record API + SuiteQL): an ERP target for approved time."""
