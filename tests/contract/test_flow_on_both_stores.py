@@ -46,3 +46,37 @@ async def test_posted_once_and_repeats_answered(store_url, refdata_dir, erp):
     async with running_hub(hub_settings(store_url, url)) as hub:
         assert len(hub.store.list_quarantine("open")) == 1
         assert hub.store.counts()["deliveries"] == {"confirmed": 1}
+
+
+async def test_an_entry_the_target_cannot_express_is_quarantined(
+    store_url, refdata_dir, erp
+):
+    from baton.connectors.generic_rest.connector import GenericRestTarget
+    from baton.engine.errors import Invalid
+    from tests.e2e.helpers import hub_with_targets
+
+    class Picky(GenericRestTarget):
+        def render(self, command):
+            if command.hours > 8:
+                raise Invalid("more than 8 h a day", rule="erp.mapping", owner_team="")
+            return super().render(command)
+
+    sandbox, url = erp
+    target = Picky(url)
+    async with hub_with_targets(
+        hub_settings(store_url, url), refdata_dir, {"erp": target}
+    ) as hub:
+        ok = await hub.time_entries.handle(entry("te-8"), "{}", wait=True, timeout=5)
+        long = await hub.time_entries.handle(
+            entry("te-9", hours=Decimal("9")), "{}", wait=True, timeout=5
+        )
+        held = hub.store.list_quarantine("open")
+    assert (ok.outcome, long.outcome, long.rule) == (
+        "posted",
+        "rejected",
+        "erp.mapping",
+    )
+    assert [(q.canonical_id, q.owner_team, q.reason) for q in held] == [
+        ("te-9", "delivery_ops", "more than 8 h a day")
+    ]
+    assert list(sandbox.posts) == ["te-8"]
