@@ -1,0 +1,1 @@
+"""Xero (Projects API time entries, Accounting error shapes): an ERP target for approved time."""
