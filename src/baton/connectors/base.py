@@ -83,6 +83,10 @@ class Target(Protocol):
         name: the target's name in configuration (e.g. ``erp``).
         system: the system name used in cross-references (e.g. ``generic-erp``).
         account: the vendor account; the rate limiter is shared per account.
+
+    A target whose client takes the account limiter's slots itself (per HTTP
+    call, as :class:`baton.connectors.http.VendorHttp` does) sets a class
+    attribute ``self_limited = True``; the dispatcher then takes none.
     """
 
     name: str

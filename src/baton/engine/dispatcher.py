@@ -22,6 +22,7 @@ always looked up before it is sent.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -42,12 +43,13 @@ from baton.store.ports import NewQuarantine, Settlement
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
+    from contextlib import AbstractAsyncContextManager
 
     from baton.connectors.base import Target
     from baton.engine.backoff import RetryPolicy
     from baton.engine.breaker import BreakerRegistry
     from baton.engine.committer import GroupCommitter
-    from baton.engine.limiter import LimiterRegistry
+    from baton.engine.limiter import AccountLimiter, LimiterRegistry
     from baton.store.ports import DeliveryRow
     from baton.store.sql import SqlStore
 
@@ -295,7 +297,7 @@ class Dispatcher:
             first = first if first is not None else started
             t0 = time.perf_counter()
             try:
-                async with limiter.slot():
+                async with _slot(limiter, target):
                     ref = await target.lookup(d) if maybe_sent else None
                     found = ref is not None
                     if ref is None:
@@ -445,3 +447,15 @@ def _dead(d: DeliveryRow, attempt: int, reason: str, **common: object) -> Settle
         target=d.target,
         **fields,  # type: ignore[arg-type]
     )
+
+
+def _slot(limiter: AccountLimiter, target: Target) -> AbstractAsyncContextManager[None]:
+    """The limiter slot for one delivery, unless the target limits its own calls.
+
+    A vendor client on :class:`baton.connectors.http.VendorHttp` takes a slot
+    of the same account limiter per HTTP call (a lookup may page); taking one
+    here as well would nest slots of one semaphore and could deadlock.
+    """
+    if getattr(target, "self_limited", False):
+        return contextlib.nullcontext()
+    return limiter.slot()

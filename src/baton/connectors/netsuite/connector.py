@@ -41,6 +41,7 @@ class NetSuiteTarget:
     """
 
     system = "netsuite"
+    self_limited = True  # NetSuiteClient takes the account limiter per HTTP call
 
     def __init__(
         self, client: NetSuiteClient, *, account: str, name: str = "erp"

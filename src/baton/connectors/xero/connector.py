@@ -60,6 +60,7 @@ class XeroTarget:
     """
 
     system = SYSTEM
+    self_limited = True  # XeroClient takes the tenant limiter per HTTP call
 
     def __init__(
         self,
