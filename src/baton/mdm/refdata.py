@@ -7,6 +7,11 @@ it), and loaded into the store from a folder of JSON files by
 * ``projects.json``  ``{"PRJ-0001": {"active": true, "name": "…"}, …}``
 * ``workers.json``   ``{"W00001": {"erp_employee_id": "EMP-1", "cost_rate": 59.5,
   "currency": "USD"}, …}``
+
+Projects and workers may carry ``"refs": {"project": "…", "task": "…"}`` /
+``{"user": "…"}``: ids of the record in the target system that a connector's
+mapping needs besides the employee id and pay item (Xero's project, task and
+user ids, for instance).
 * ``pay_codes.json`` ``{"REG": "PI-1000", …}`` (canonical code → ERP pay item)
 """
 
@@ -52,6 +57,7 @@ class ProjectRef:
     code: str
     active: bool
     name: str = ""
+    refs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +68,7 @@ class WorkerRef:
     erp_employee_id: str
     cost_rate: Decimal
     currency: str = "USD"
+    refs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +96,19 @@ class RefData:
         }
 
 
+def _refs(key: str, doc: dict[str, Any]) -> dict[str, str]:
+    refs = doc.get("refs", {})
+    if not isinstance(refs, dict) or not all(
+        isinstance(v, (str, int)) for v in refs.values()
+    ):
+        raise RefDataError(f"{key}: 'refs' must map names to target ids")
+    return {str(k): str(v) for k, v in refs.items()}
+
+
 def _project(key: str, doc: Any) -> ProjectRef:
     if not isinstance(doc, dict) or not isinstance(doc.get("active"), bool):
         raise RefDataError(f"project {key}: expected {{'active': true|false}}")
-    return ProjectRef(key, doc["active"], str(doc.get("name", "")))
+    return ProjectRef(key, doc["active"], str(doc.get("name", "")), _refs(key, doc))
 
 
 def _worker(key: str, doc: Any) -> WorkerRef:
@@ -105,7 +121,11 @@ def _worker(key: str, doc: Any) -> WorkerRef:
     if rate < 0:
         raise RefDataError(f"worker {key}: 'cost_rate' must not be negative")
     return WorkerRef(
-        key, str(doc["erp_employee_id"]), rate, str(doc.get("currency", "USD"))
+        key,
+        str(doc["erp_employee_id"]),
+        rate,
+        str(doc.get("currency", "USD")),
+        _refs(key, doc),
     )
 
 

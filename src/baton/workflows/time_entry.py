@@ -146,7 +146,12 @@ def decide(
         pay_code=entry.pay_code,
         amount=(hours * worker.cost_rate).quantize(CENT, ROUND_HALF_UP),
         currency=worker.currency,
-        refs={"employee": worker.erp_employee_id, "pay_item": pay.pay_item},
+        refs={
+            "employee": worker.erp_employee_id,
+            "pay_item": pay.pay_item,
+            **worker.refs,
+            **project.refs,
+        },
     )
 
 
