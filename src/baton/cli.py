@@ -410,18 +410,22 @@ def analytics_publish(
 
 @sandbox_app.command("run")
 def sandbox_run(
-    vendor: Annotated[str, typer.Argument(help="erp (the generic REST ERP)")],
+    vendor: Annotated[
+        str, typer.Argument(help="erp, bamboohr, harvest, netsuite, xero")
+    ],
     port: Annotated[int, typer.Option(help="port")] = 18080,
 ) -> None:
     """Run a vendor sandbox on 127.0.0.1 until Ctrl-C."""
-    if vendor != "erp":
-        raise UserError(f"no sandbox named {vendor!r} (available: erp)")
     from aiohttp import web
 
-    from baton.connectors.generic_rest.sandbox import ErpSandbox
+    from baton.connectors.registry import SANDBOXES, sandbox_app
 
-    out.print(f"ERP sandbox on http://127.0.0.1:{port}/erp/time-entries")
-    web.run_app(ErpSandbox().app(), host="127.0.0.1", port=port, print=None)
+    if vendor not in SANDBOXES:
+        raise UserError(
+            f"no sandbox named {vendor!r} (available: {', '.join(SANDBOXES)})"
+        )
+    out.print(f"{vendor} sandbox on http://127.0.0.1:{port}")
+    web.run_app(sandbox_app(vendor), host="127.0.0.1", port=port, print=None)
 
 
 @app.command()
