@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import settings
 
 from baton.bootstrap import build
 from baton.config import BreakerSettings, RetrySettings, Settings, TargetSettings
@@ -22,6 +23,12 @@ from baton.store.factory import open_store
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
     from pathlib import Path
+
+# CI replays the same examples every run (a red CI must be reproducible) and
+# never fails on a slow example on a shared machine; local runs explore.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None, print_blob=True)
+settings.load_profile("ci" if os.environ.get("BATON_REQUIRE_SERVICES") == "1" else "dev")
 
 PG_ADMIN = os.environ.get(
     "BATON_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"
