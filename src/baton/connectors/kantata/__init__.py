@@ -1,0 +1,1 @@
+"""Kantata OX (formerly Mavenlink): a PSA source of time, expenses, projects and people."""
