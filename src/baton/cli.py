@@ -411,7 +411,8 @@ def analytics_publish(
 @sandbox_app.command("run")
 def sandbox_run(
     vendor: Annotated[
-        str, typer.Argument(help="erp, bamboohr, harvest, netsuite, xero")
+        str,
+        typer.Argument(help="erp, bamboohr, harvest, hubspot, kantata, netsuite, xero"),
     ],
     port: Annotated[int, typer.Option(help="port")] = 18080,
 ) -> None:

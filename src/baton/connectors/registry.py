@@ -15,6 +15,8 @@ SANDBOXES: dict[str, str] = {
     "erp": "baton.connectors.generic_rest.sandbox:ErpSandbox",
     "bamboohr": "baton.connectors.bamboohr.sandbox:BambooHRSandbox",
     "harvest": "baton.connectors.harvest.sandbox:HarvestSandbox",
+    "hubspot": "baton.connectors.hubspot.sandbox:HubSpotSandbox",
+    "kantata": "baton.connectors.kantata.sandbox:KantataSandbox",
     "netsuite": "baton.connectors.netsuite.sandbox:NetSuiteSandbox",
     "xero": "baton.connectors.xero.sandbox:XeroSandbox",
 }
