@@ -28,7 +28,9 @@ if TYPE_CHECKING:
 # never fails on a slow example on a shared machine; local runs explore.
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None, print_blob=True)
-settings.load_profile("ci" if os.environ.get("BATON_REQUIRE_SERVICES") == "1" else "dev")
+settings.load_profile(
+    "ci" if os.environ.get("BATON_REQUIRE_SERVICES") == "1" else "dev"
+)
 
 PG_ADMIN = os.environ.get(
     "BATON_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"
