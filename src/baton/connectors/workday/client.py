@@ -1,0 +1,240 @@
+"""Workday REST (staffing v6, person v4) over :class:`~baton.connectors.http.VendorHttp`.
+
+Base paths [kb]: ``{host}/ccx/api/staffing/v6/{tenant}`` and
+``{host}/ccx/api/person/v4/{tenant}`` (the specs abstract them as
+``https://<tenantHostname>/staffing/v6``).
+
+Auth [kb]: OAuth 2.0 against ``{host}/ccx/oauth2/{tenant}/token`` with the
+API client's id and secret as HTTP Basic, either the refresh-token grant
+(an API client for integrations, the usual set-up) or client credentials.
+Tokens are cached until 30 s before ``expires_in``; a 401 fetches a new one
+once (``VendorHttp``), a refused token request is ``Fatal``.
+
+Errors [spec]: ``{"error": "...", "errors": [{"error", "code", "field"}]}``
+(``VALIDATION_ERROR_MODEL_REFERENCE``); the message is ``error`` followed by
+each detail. Paging [spec]: ``limit`` (≤ 100) and ``offset``, answers
+``{"total", "data"}``. Limits [kb]: none published; throttling is a 429 or
+503 with ``Retry-After``, which pauses the account's shared limiter; both
+raise ``RateLimited`` (a 503 without ``Retry-After`` stays ``Retriable``).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from baton.connectors.http import VendorHttp, default_message, retry_after_of
+from baton.engine.errors import Fatal, RateLimited, Retriable
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from baton.engine.limiter import AccountLimiter
+
+__all__ = [
+    "MAX_LIMIT",
+    "WorkdayClient",
+    "WorkdayTokens",
+    "throttle_pause",
+    "token_path",
+    "workday_message",
+]
+
+MAX_LIMIT = 100
+_MAX_MESSAGE = 300
+
+
+def token_path(tenant: str) -> str:
+    """``/ccx/oauth2/{tenant}/token``."""
+    return f"/ccx/oauth2/{tenant}/token"
+
+
+def workday_message(resp: httpx.Response) -> str:
+    """``HTTP <status>: <error>[; <errors[].error> (<field>)…]``."""
+    try:
+        doc: Any = resp.json()
+    except ValueError:
+        doc = None
+    if not isinstance(doc, dict) or not isinstance(doc.get("error"), str):
+        return default_message(resp)
+    parts = [doc["error"]]
+    for item in doc.get("errors") or ():
+        if isinstance(item, dict) and item.get("error"):
+            field = f" ({item['field']})" if item.get("field") else ""
+            parts.append(f"{item['error']}{field}")
+    return f"HTTP {resp.status_code}: {'; '.join(parts)[:_MAX_MESSAGE]}"
+
+
+def throttle_pause(resp: httpx.Response) -> float | None:
+    """Seconds to pause the account: ``Retry-After`` of a throttling 503."""
+    return retry_after_of(resp) if resp.status_code == 503 else None
+
+
+class WorkdayTokens:
+    """OAuth 2.0 tokens from the tenant's token endpoint (see the module docstring).
+
+    Args:
+        url: the token endpoint.
+        client_id, client_secret: the registered API client.
+        refresh_token: the integration's refresh token (None: client credentials).
+        http: the client used for the token endpoint.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        refresh_token: str | None = None,
+        http: httpx.AsyncClient,
+    ) -> None:
+        self.url = url
+        self.client_id = client_id
+        self._secret = client_secret
+        self._refresh = refresh_token
+        self._http = http
+        self._token: str | None = None
+        self._expires = 0.0
+        self.fetched = 0
+
+    async def token(self, *, refresh: bool = False) -> str:
+        """A valid access token, fetched when missing, expiring or refused."""
+        if self._token is None or refresh or time.monotonic() >= self._expires:
+            await self._fetch()
+        assert self._token is not None
+        return self._token
+
+    async def _fetch(self) -> None:
+        form = (
+            {"grant_type": "refresh_token", "refresh_token": self._refresh}
+            if self._refresh
+            else {"grant_type": "client_credentials"}
+        )
+        try:
+            resp = await self._http.post(
+                self.url, data=form, auth=(self.client_id, self._secret)
+            )
+        except httpx.TransportError as exc:
+            raise Retriable(f"workday token endpoint unreachable: {exc}") from exc
+        if resp.status_code in (400, 401, 403):
+            raise Fatal(
+                f"workday token refused: {default_message(resp)}",
+                status=resp.status_code,
+            )
+        if resp.status_code != 200:
+            raise Retriable(
+                f"workday token endpoint: {default_message(resp)}",
+                status=resp.status_code,
+            )
+        doc = resp.json()
+        self._token = str(doc["access_token"])
+        self._refresh = str(doc.get("refresh_token") or self._refresh or "") or None
+        self._expires = time.monotonic() + float(doc.get("expires_in", 3600)) - 30
+        self.fetched += 1
+
+
+class WorkdayClient:
+    """One Workday tenant's REST access.
+
+    Args:
+        base_url: the tenant host (``https://wd2-impl-services1.workday.com``).
+        tenant: the tenant name in the paths.
+        client_id, client_secret, refresh_token: as :class:`WorkdayTokens`.
+        limiter: the account's shared limiter.
+        transport, timeout: as :class:`~baton.connectors.http.VendorHttp`.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        tenant: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        refresh_token: str | None = None,
+        limiter: AccountLimiter | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        base = base_url.rstrip("/")
+        self.tenant = tenant
+        self._auth_http = httpx.AsyncClient(transport=transport, timeout=timeout)
+        self.tokens = WorkdayTokens(
+            base + token_path(tenant),
+            client_id,
+            client_secret,
+            refresh_token=refresh_token,
+            http=self._auth_http,
+        )
+        self.http = VendorHttp(
+            base + "/ccx/api",
+            "workday",
+            tokens=self.tokens,
+            limiter=limiter,
+            headers={"Accept": "application/json"},
+            message=workday_message,
+            feedback=throttle_pause,
+            transport=transport,
+            timeout=timeout,
+        )
+
+    async def get(
+        self, path: str, params: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """GET ``path`` under ``/ccx/api``; the JSON object.
+
+        Raises:
+            baton.engine.errors.DeliveryError: as ``VendorHttp``; a 503 with
+                ``Retry-After`` as ``RateLimited``.
+        """
+        try:
+            resp = await self.http.request("GET", path, params=params)
+        except RateLimited:
+            raise
+        except Retriable as exc:
+            if exc.status == 503 and exc.retry_after is not None:
+                raise RateLimited(
+                    exc.message, status=503, retry_after=exc.retry_after
+                ) from exc
+            raise
+        doc: dict[str, Any] = resp.json()
+        return doc
+
+    def staffing(self, path: str) -> str:
+        """``/staffing/v6/{tenant}{path}``."""
+        return f"/staffing/v6/{self.tenant}{path}"
+
+    async def workers(
+        self, offset: int, limit: int = MAX_LIMIT
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """One page of ``GET /workers``: ``(total, data)``."""
+        limit = max(1, min(limit, MAX_LIMIT))
+        doc = await self.get(
+            self.staffing("/workers"), {"limit": limit, "offset": offset}
+        )
+        return int(doc.get("total") or 0), list(doc.get("data") or [])
+
+    async def service_dates(self, wid: str) -> dict[str, Any] | None:
+        """The first of ``GET /workers/{ID}/serviceDates`` (None: none)."""
+        data = (await self.get(self.staffing(f"/workers/{wid}/serviceDates"))).get(
+            "data"
+        )
+        return dict(data[0]) if data else None
+
+    async def organization(self, org_id: str) -> dict[str, Any]:
+        """``GET /supervisoryOrganizations/{ID}``."""
+        return await self.get(self.staffing(f"/supervisoryOrganizations/{org_id}"))
+
+    async def legal_name(self, person_id: str) -> dict[str, Any] | None:
+        """The first of person v4 ``GET /people/{ID}/legalName`` (None: none)."""
+        path = f"/person/v4/{self.tenant}/people/{person_id}/legalName"
+        data = (await self.get(path)).get("data")
+        return dict(data[0]) if data else None
+
+    async def close(self) -> None:
+        """Close the connection pools."""
+        await self.http.close()
+        await self._auth_http.aclose()
