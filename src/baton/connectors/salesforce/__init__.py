@@ -1,0 +1,1 @@
+"""Salesforce (CRM source): accounts, opportunities, line items, contracts, CDC."""

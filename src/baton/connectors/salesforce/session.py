@@ -1,0 +1,101 @@
+"""Salesforce sessions and answers: OAuth client credentials, errors, usage.
+
+:class:`SalesforceTokens` fetches a session with the client-credentials grant
+at ``<login>/services/oauth2/token`` and keeps the answer's ``instance_url``
+(the API host). :func:`salesforce_message` and :func:`error_code` read
+Salesforce's error array ``[{"message", "errorCode", "fields"}]``;
+:func:`api_usage` reads ``Sforce-Limit-Info: api-usage=used/max``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from baton.connectors.http import default_message
+from baton.engine.errors import Fatal, Retriable
+
+__all__ = ["SalesforceTokens", "api_usage", "error_code", "salesforce_message"]
+
+_MAX_MESSAGE = 300
+
+
+def salesforce_message(resp: httpx.Response) -> str:
+    """``HTTP <status>: <errorCode>: <message>`` from Salesforce's error array."""
+    try:
+        doc: Any = resp.json()
+    except ValueError:
+        doc = None
+    if isinstance(doc, list) and doc and isinstance(doc[0], dict):
+        first = doc[0]
+        text = f"{first.get('errorCode', 'ERROR')}: {first.get('message', '')}"
+        if first.get("fields"):
+            text += f" (fields: {', '.join(map(str, first['fields']))})"
+        return f"HTTP {resp.status_code}: {text[:_MAX_MESSAGE]}"
+    return default_message(resp)
+
+
+def error_code(resp: httpx.Response) -> str | None:
+    """The first ``errorCode`` of an error answer, if any."""
+    try:
+        doc: Any = resp.json()
+    except ValueError:
+        return None
+    if isinstance(doc, list) and doc and isinstance(doc[0], dict):
+        return str(doc[0].get("errorCode"))
+    return None
+
+
+def api_usage(resp: httpx.Response) -> tuple[int, int] | None:
+    """``(used, max)`` from ``Sforce-Limit-Info: api-usage=used/max``."""
+    for part in resp.headers.get("Sforce-Limit-Info", "").split(","):
+        key, _, value = part.strip().partition("=")
+        used, _, top = value.partition("/")
+        if key == "api-usage" and used.isdigit() and top.isdigit():
+            return int(used), int(top)
+    return None
+
+
+class SalesforceTokens:
+    """Client-credentials tokens that remember the org's ``instance_url``."""
+
+    def __init__(
+        self,
+        login_url: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        http: httpx.AsyncClient,
+    ) -> None:
+        self.token_url = f"{login_url.rstrip('/')}/services/oauth2/token"
+        self.client_id = client_id
+        self._secret = client_secret
+        self._http = http
+        self._token: str | None = None
+        self.instance_url: str | None = None
+        self.fetched = 0
+
+    async def token(self, *, refresh: bool = False) -> str:
+        """The session token, fetched when missing or refused."""
+        if self._token is None or refresh:
+            form = {
+                "grant_type": "client_credentials",
+                "client_id": self.client_id,
+                "client_secret": self._secret,
+            }
+            try:
+                resp = await self._http.post(self.token_url, data=form)
+            except httpx.TransportError as exc:
+                raise Retriable(
+                    f"salesforce: token endpoint unreachable: {exc}"
+                ) from exc
+            if resp.status_code in (400, 401, 403):
+                raise Fatal(f"salesforce: token refused: {default_message(resp)}")
+            if resp.status_code != 200:
+                raise Retriable(f"salesforce: token endpoint: {default_message(resp)}")
+            doc = resp.json()
+            self._token = str(doc["access_token"])
+            self.instance_url = str(doc["instance_url"]).rstrip("/")
+            self.fetched += 1
+        return self._token
