@@ -18,6 +18,7 @@ SANDBOXES: dict[str, str] = {
     "hubspot": "baton.connectors.hubspot.sandbox:HubSpotSandbox",
     "kantata": "baton.connectors.kantata.sandbox:KantataSandbox",
     "netsuite": "baton.connectors.netsuite.sandbox:NetSuiteSandbox",
+    "salesforce": "baton.connectors.salesforce.sandbox:SalesforceSandbox",
     "workday": "baton.connectors.workday.sandbox:WorkdaySandbox",
     "xero": "baton.connectors.xero.sandbox:XeroSandbox",
 }
