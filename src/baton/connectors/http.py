@@ -64,13 +64,23 @@ class StaticToken:
 
 
 class OAuth2ClientCredentials:
-    """OAuth 2.0 client-credentials grant with expiry-aware caching.
+    """OAuth 2.0 access tokens with expiry-aware caching and one refresh on demand.
+
+    The client-credentials grant by default; with ``refresh_token`` the
+    refresh-token grant (a rotated refresh token in the answer is kept).
+    Vendors differ in where the client's credentials go: HTTP Basic (the
+    default) or the form body (``credentials_in_body``). A subclass can read
+    more of the token answer in :meth:`on_token` (Salesforce's
+    ``instance_url``).
 
     Args:
         token_url: the token endpoint.
         client_id: the client id.
         client_secret: the client secret (from the environment, never a file).
         scope: an optional scope string.
+        refresh_token: use the refresh-token grant with this token.
+        credentials_in_body: send id and secret in the form, not as Basic auth.
+        vendor: prefix of error messages.
         http: the client used for the token endpoint (tests pass the sandbox's).
     """
 
@@ -81,12 +91,18 @@ class OAuth2ClientCredentials:
         client_secret: str,
         *,
         scope: str | None = None,
+        refresh_token: str | None = None,
+        credentials_in_body: bool = False,
+        vendor: str = "oauth2",
         http: httpx.AsyncClient,
     ) -> None:
         self.token_url = token_url
         self.client_id = client_id
         self._secret = client_secret
         self.scope = scope
+        self._refresh = refresh_token
+        self._in_body = credentials_in_body
+        self.vendor = vendor
         self._http = http
         self._token: str | None = None
         self._expires = 0.0
@@ -99,29 +115,52 @@ class OAuth2ClientCredentials:
         assert self._token is not None
         return self._token
 
-    async def _fetch(self) -> None:
-        form = {"grant_type": "client_credentials"}
+    def _form(self) -> dict[str, str]:
+        form = (
+            {"grant_type": "refresh_token", "refresh_token": self._refresh}
+            if self._refresh
+            else {"grant_type": "client_credentials"}
+        )
         if self.scope:
             form["scope"] = self.scope
+        if self._in_body:
+            form.update(client_id=self.client_id, client_secret=self._secret)
+        return form
+
+    async def _fetch(self) -> None:
         try:
-            resp = await self._http.post(
-                self.token_url, data=form, auth=(self.client_id, self._secret)
-            )
+            if self._in_body:
+                resp = await self._http.post(self.token_url, data=self._form())
+            else:
+                resp = await self._http.post(
+                    self.token_url,
+                    data=self._form(),
+                    auth=(self.client_id, self._secret),
+                )
         except httpx.TransportError as exc:
-            raise Retriable(f"token endpoint unreachable: {exc}") from exc
+            raise Retriable(
+                f"{self.vendor}: token endpoint unreachable: {exc}"
+            ) from exc
         if resp.status_code in (400, 401, 403):
             raise Fatal(
-                f"token refused: {default_message(resp)}", status=resp.status_code
+                f"{self.vendor}: token refused: {default_message(resp)}",
+                status=resp.status_code,
             )
         if resp.status_code != 200:
             raise Retriable(
-                f"token endpoint: {default_message(resp)}", status=resp.status_code
+                f"{self.vendor}: token endpoint: {default_message(resp)}",
+                status=resp.status_code,
             )
         doc = resp.json()
         self._token = str(doc["access_token"])
+        self._refresh = str(doc.get("refresh_token") or self._refresh or "") or None
         # renew 30 s early so a token never expires in flight
         self._expires = time.monotonic() + float(doc.get("expires_in", 3600)) - 30
+        self.on_token(doc)
         self.fetched += 1
+
+    def on_token(self, doc: dict[str, Any]) -> None:
+        """Read vendor-specific fields of a token answer (default: nothing)."""
 
 
 def default_message(resp: httpx.Response) -> str:

@@ -20,21 +20,20 @@ pages the same way but stops at 10 000 results (:data:`SEARCH_CAP`).
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from baton.connectors.http import (
+    OAuth2ClientCredentials,
     TokenSource,
     VendorHttp,
     default_message,
     retry_after_of,
 )
-from baton.engine.errors import Fatal, Retriable
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Mapping, Sequence
+
+    import httpx
 
     from baton.engine.limiter import AccountLimiter
 
@@ -94,8 +93,9 @@ def hubspot_feedback(resp: httpx.Response) -> float | None:
     return None
 
 
-class HubSpotOAuth:
-    """An OAuth app's access token, renewed from its refresh token.
+class HubSpotOAuth(OAuth2ClientCredentials):
+    """An OAuth app's access token, renewed from its refresh token (HubSpot
+    wants the client's id and secret in the form body).
 
     Args:
         token_url: ``/oauth/v1/token``.
@@ -114,44 +114,15 @@ class HubSpotOAuth:
         *,
         http: httpx.AsyncClient,
     ) -> None:
-        self.token_url = token_url
-        self.client_id = client_id
-        self._secret = client_secret
-        self._refresh = refresh_token
-        self._http = http
-        self._token: str | None = None
-        self._expires = 0.0
-        self.fetched = 0
-
-    async def token(self, *, refresh: bool = False) -> str:
-        """A valid token, fetched when missing, expiring or refused."""
-        if self._token is None or refresh or time.monotonic() >= self._expires:
-            await self._fetch()
-        assert self._token is not None
-        return self._token
-
-    async def _fetch(self) -> None:
-        form = {
-            "grant_type": "refresh_token",
-            "client_id": self.client_id,
-            "client_secret": self._secret,
-            "refresh_token": self._refresh,
-        }
-        try:
-            resp = await self._http.post(self.token_url, data=form)
-        except httpx.TransportError as exc:
-            raise Retriable(f"hubspot token endpoint unreachable: {exc}") from exc
-        if resp.status_code in (400, 401, 403):
-            msg = f"hubspot token refused: {hubspot_message(resp)}"
-            raise Fatal(msg, status=resp.status_code)
-        if resp.status_code != 200:
-            msg = f"hubspot token endpoint: {hubspot_message(resp)}"
-            raise Retriable(msg, status=resp.status_code)
-        doc = resp.json()
-        self._token = str(doc["access_token"])
-        self._refresh = str(doc.get("refresh_token") or self._refresh)
-        self._expires = time.monotonic() + float(doc.get("expires_in", 1800)) - 30
-        self.fetched += 1
+        super().__init__(
+            token_url,
+            client_id,
+            client_secret,
+            refresh_token=refresh_token,
+            credentials_in_body=True,
+            vendor="hubspot",
+            http=http,
+        )
 
 
 class HubSpotClient:

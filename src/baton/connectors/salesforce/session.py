@@ -9,12 +9,12 @@ Salesforce's error array ``[{"message", "errorCode", "fields"}]``;
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+from baton.connectors.http import OAuth2ClientCredentials, default_message
 
-from baton.connectors.http import default_message
-from baton.engine.errors import Fatal, Retriable
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["SalesforceTokens", "api_usage", "error_code", "salesforce_message"]
 
@@ -57,8 +57,8 @@ def api_usage(resp: httpx.Response) -> tuple[int, int] | None:
     return None
 
 
-class SalesforceTokens:
-    """Client-credentials tokens that remember the org's ``instance_url``."""
+class SalesforceTokens(OAuth2ClientCredentials):
+    """Client-credentials sessions that remember the org's ``instance_url``."""
 
     def __init__(
         self,
@@ -68,34 +68,16 @@ class SalesforceTokens:
         *,
         http: httpx.AsyncClient,
     ) -> None:
-        self.token_url = f"{login_url.rstrip('/')}/services/oauth2/token"
-        self.client_id = client_id
-        self._secret = client_secret
-        self._http = http
-        self._token: str | None = None
+        super().__init__(
+            f"{login_url.rstrip('/')}/services/oauth2/token",
+            client_id,
+            client_secret,
+            credentials_in_body=True,
+            vendor="salesforce",
+            http=http,
+        )
         self.instance_url: str | None = None
-        self.fetched = 0
 
-    async def token(self, *, refresh: bool = False) -> str:
-        """The session token, fetched when missing or refused."""
-        if self._token is None or refresh:
-            form = {
-                "grant_type": "client_credentials",
-                "client_id": self.client_id,
-                "client_secret": self._secret,
-            }
-            try:
-                resp = await self._http.post(self.token_url, data=form)
-            except httpx.TransportError as exc:
-                raise Retriable(
-                    f"salesforce: token endpoint unreachable: {exc}"
-                ) from exc
-            if resp.status_code in (400, 401, 403):
-                raise Fatal(f"salesforce: token refused: {default_message(resp)}")
-            if resp.status_code != 200:
-                raise Retriable(f"salesforce: token endpoint: {default_message(resp)}")
-            doc = resp.json()
-            self._token = str(doc["access_token"])
-            self.instance_url = str(doc["instance_url"]).rstrip("/")
-            self.fetched += 1
-        return self._token
+    def on_token(self, doc: dict[str, Any]) -> None:
+        """Keep the API host the token answer names."""
+        self.instance_url = str(doc["instance_url"]).rstrip("/")

@@ -20,13 +20,17 @@ raise ``RateLimited`` (a 503 without ``Retry-After`` stays ``Retriable``).
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from baton.connectors.http import VendorHttp, default_message, retry_after_of
-from baton.engine.errors import Fatal, RateLimited, Retriable
+from baton.connectors.http import (
+    OAuth2ClientCredentials,
+    VendorHttp,
+    default_message,
+    retry_after_of,
+)
+from baton.engine.errors import RateLimited, Retriable
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -72,15 +76,10 @@ def throttle_pause(resp: httpx.Response) -> float | None:
     return retry_after_of(resp) if resp.status_code == 503 else None
 
 
-class WorkdayTokens:
-    """OAuth 2.0 tokens from the tenant's token endpoint (see the module docstring).
-
-    Args:
-        url: the token endpoint.
-        client_id, client_secret: the registered API client.
-        refresh_token: the integration's refresh token (None: client credentials).
-        http: the client used for the token endpoint.
-    """
+class WorkdayTokens(OAuth2ClientCredentials):
+    """OAuth 2.0 tokens from the tenant's token endpoint: the refresh-token
+    grant when a refresh token is given, else client credentials (the SDK's
+    :class:`~baton.connectors.http.OAuth2ClientCredentials`, Basic auth)."""
 
     def __init__(
         self,
@@ -91,49 +90,14 @@ class WorkdayTokens:
         refresh_token: str | None = None,
         http: httpx.AsyncClient,
     ) -> None:
-        self.url = url
-        self.client_id = client_id
-        self._secret = client_secret
-        self._refresh = refresh_token
-        self._http = http
-        self._token: str | None = None
-        self._expires = 0.0
-        self.fetched = 0
-
-    async def token(self, *, refresh: bool = False) -> str:
-        """A valid access token, fetched when missing, expiring or refused."""
-        if self._token is None or refresh or time.monotonic() >= self._expires:
-            await self._fetch()
-        assert self._token is not None
-        return self._token
-
-    async def _fetch(self) -> None:
-        form = (
-            {"grant_type": "refresh_token", "refresh_token": self._refresh}
-            if self._refresh
-            else {"grant_type": "client_credentials"}
+        super().__init__(
+            url,
+            client_id,
+            client_secret,
+            refresh_token=refresh_token,
+            vendor="workday",
+            http=http,
         )
-        try:
-            resp = await self._http.post(
-                self.url, data=form, auth=(self.client_id, self._secret)
-            )
-        except httpx.TransportError as exc:
-            raise Retriable(f"workday token endpoint unreachable: {exc}") from exc
-        if resp.status_code in (400, 401, 403):
-            raise Fatal(
-                f"workday token refused: {default_message(resp)}",
-                status=resp.status_code,
-            )
-        if resp.status_code != 200:
-            raise Retriable(
-                f"workday token endpoint: {default_message(resp)}",
-                status=resp.status_code,
-            )
-        doc = resp.json()
-        self._token = str(doc["access_token"])
-        self._refresh = str(doc.get("refresh_token") or self._refresh or "") or None
-        self._expires = time.monotonic() + float(doc.get("expires_in", 3600)) - 30
-        self.fetched += 1
 
 
 class WorkdayClient:
