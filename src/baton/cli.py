@@ -412,7 +412,9 @@ def analytics_publish(
 def sandbox_run(
     vendor: Annotated[
         str,
-        typer.Argument(help="erp, bamboohr, harvest, hubspot, kantata, netsuite, salesforce, workday, xero"),
+        typer.Argument(
+            help="erp, bamboohr, harvest, hubspot, kantata, netsuite, salesforce, workday, xero"
+        ),
     ],
     port: Annotated[int, typer.Option(help="port")] = 18080,
 ) -> None:
