@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from decimal import Decimal
 
 from baton.config import (
     BreakerSettings,
@@ -17,37 +16,8 @@ from baton.config import (
     RetrySettings,
     TargetSettings,
 )
-from baton.workflows.time_entry import TimeEntryIn
 from tests.conftest import hub_settings, running_hub
-
-
-def entry(entry_id: str, **kw: object) -> TimeEntryIn:
-    base = {
-        "entry_id": entry_id,
-        "worker_id": "W00001",
-        "project_code": "PRJ-0001",
-        "date": "2026-11-02",
-        "hours": Decimal("7.5"),
-        "pay_code": "REG",
-        "status": "approved",
-    }
-    base.update(kw)
-    return TimeEntryIn.model_validate(base)
-
-
-async def send(hub, e: TimeEntryIn, *, wait: bool = True, timeout: float = 10.0):
-    return await hub.time_entries.handle(
-        e, e.model_dump_json(), wait=wait, timeout=timeout
-    )
-
-
-async def eventually(check, timeout: float = 3.0):
-    deadline = time.monotonic() + timeout
-    while not (value := check()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not true within {timeout} s: {check}")
-        await asyncio.sleep(0.02)
-    return value
+from tests.integration.flow_helpers import entry, eventually, send
 
 
 def most_in_window(times: list[float], window: float) -> int:
@@ -91,7 +61,10 @@ async def test_rate_limit_and_concurrency_hold_through_the_dispatcher(
         started = time.monotonic()
         # one worker each: 40 lanes that would all post at once if allowed
         answers = await asyncio.gather(
-            *(send(hub, entry(f"te-{i}", worker_id=f"W{i + 1:05d}")) for i in range(n))
+            *(
+                send(hub, entry(f"te-{i}", worker_id=f"W{i + 1:05d}"), timeout=10.0)
+                for i in range(n)
+            )
         )
         elapsed = time.monotonic() - started
         limiter = hub.limiters.get(hub.targets["erp"].account)

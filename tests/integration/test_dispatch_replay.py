@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import time
-from decimal import Decimal
 
 import orjson
 import pytest
@@ -20,37 +18,8 @@ from sqlalchemy import select
 from baton.mdm.refdata import load_dir
 from baton.store import schema as t
 from baton.workflows.replay import Replayer, ReplayError, Selection
-from baton.workflows.time_entry import TimeEntryIn
 from tests.conftest import hub_settings, running_hub
-
-
-def entry(entry_id: str, **kw: object) -> TimeEntryIn:
-    base = {
-        "entry_id": entry_id,
-        "worker_id": "W00001",
-        "project_code": "PRJ-0001",
-        "date": "2026-11-02",
-        "hours": Decimal("7.5"),
-        "pay_code": "REG",
-        "status": "approved",
-    }
-    base.update(kw)
-    return TimeEntryIn.model_validate(base)
-
-
-async def send(hub, e: TimeEntryIn, *, wait: bool = True, timeout: float = 5.0):
-    return await hub.time_entries.handle(
-        e, e.model_dump_json(), wait=wait, timeout=timeout
-    )
-
-
-async def eventually(check, timeout: float = 3.0):
-    deadline = time.monotonic() + timeout
-    while not (value := check()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not true within {timeout} s: {check}")
-        await asyncio.sleep(0.02)
-    return value
+from tests.integration.flow_helpers import entry, eventually, send
 
 
 def rows(store, table, **where) -> list[dict]:

@@ -11,48 +11,17 @@ import itertools
 import math
 import random
 import time
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
 from baton.config import RetrySettings
 from baton.store import schema as t
-from baton.workflows.time_entry import TimeEntryIn
 from tests.conftest import hub_settings, running_hub
+from tests.integration.flow_helpers import entry, eventually, send
 
 # scheduling slack for a busy event loop (the sandbox runs in the same loop)
 SLACK = 0.1
-
-
-def entry(entry_id: str, **kw: object) -> TimeEntryIn:
-    base = {
-        "entry_id": entry_id,
-        "worker_id": "W00001",
-        "project_code": "PRJ-0001",
-        "date": "2026-11-02",
-        "hours": Decimal("7.5"),
-        "pay_code": "REG",
-        "status": "approved",
-    }
-    base.update(kw)
-    return TimeEntryIn.model_validate(base)
-
-
-async def send(hub, e: TimeEntryIn, *, wait: bool = True, timeout: float = 5.0):
-    return await hub.time_entries.handle(
-        e, e.model_dump_json(), wait=wait, timeout=timeout
-    )
-
-
-async def eventually(check, timeout: float = 3.0):
-    """Poll ``check`` until it returns something truthy; fail after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while not (value := check()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not true within {timeout} s: {check}")
-        await asyncio.sleep(0.02)
-    return value
 
 
 def attempts(store, delivery_id: str) -> list[dict]:
