@@ -284,7 +284,16 @@ class Dispatcher:
     async def _deliver(self, d: DeliveryRow) -> None:
         target = self.targets.get(d.target)
         if target is None:
-            self._finish(d, _dead(d, d.attempts + 1, f"no target named {d.target!r}"))
+            unknown = Settlement(
+                d.id,
+                "dead",
+                d.attempts + 1,
+                "fatal",
+                at=time.time(),
+                duration_ms=0.0,
+                error=f"no target named {d.target!r}",
+            )
+            self._finish(d, _dead(unknown, d.target))
             return
         breaker = self.breakers.get(d.target)
         limiter = self.limiters.get(target.account)
@@ -344,13 +353,17 @@ class Dispatcher:
         ms: float,
         maybe_sent: bool,
     ) -> Settlement:
-        common = {
-            "at": started,
-            "duration_ms": ms,
-            "status": exc.status,
-            "error": exc.message,
-            "first_attempt_at": first,
-        }
+        base = Settlement(
+            d.id,
+            "pending",
+            attempt,
+            "retriable",
+            at=started,
+            duration_ms=ms,
+            status=exc.status,
+            error=exc.message,
+            first_attempt_at=first,
+        )
         if isinstance(exc, Invalid):
             q = NewQuarantine(
                 id=new_id(),
@@ -365,16 +378,11 @@ class Dispatcher:
                 payload=d.payload,
                 delivery_id=d.id,
             )
-            return Settlement(
-                d.id,
-                "quarantined",
-                attempt,
-                "invalid",
-                quarantine=q,
-                **common,  # type: ignore[arg-type]
+            return replace(
+                base, state="quarantined", attempt_outcome="invalid", quarantine=q
             )
         if isinstance(exc, Fatal):
-            return _dead(d, attempt, exc.message, **common)
+            return _dead(base, d.target)
         breaker = self.breakers.get(d.target)
         retry_after: float | None = None
         if isinstance(exc, RateLimited):
@@ -393,16 +401,13 @@ class Dispatcher:
         now = time.time()
         if self.policy.gives_up(first, now, attempt):
             reason = f"gave up after {attempt} attempts: {exc.message}"
-            return _dead(d, attempt, reason, **{**common, "error": reason})
+            return _dead(replace(base, error=reason), d.target)
         delay = self.policy.delay(attempt, retry_after, self.rng)
-        return Settlement(
-            d.id,
-            "pending",
-            attempt,
-            kind,
+        return replace(
+            base,
+            attempt_outcome=kind,
             next_attempt_at=now + delay,
             maybe_sent=maybe_sent,
-            **common,  # type: ignore[arg-type]
         )
 
     def _finish(self, d: DeliveryRow, s: Settlement) -> None:
@@ -436,16 +441,10 @@ class Dispatcher:
             )
 
 
-def _dead(d: DeliveryRow, attempt: int, reason: str, **common: object) -> Settlement:
-    fields = {"at": time.time(), "duration_ms": 0.0, "error": reason, **common}
-    return Settlement(
-        d.id,
-        "dead",
-        attempt,
-        "fatal",
-        dead_letter_id=new_id(),
-        target=d.target,
-        **fields,  # type: ignore[arg-type]
+def _dead(s: Settlement, target: str) -> Settlement:
+    """``s`` as a final failure with a dead-letter row."""
+    return replace(
+        s, state="dead", attempt_outcome="fatal", dead_letter_id=new_id(), target=target
     )
 
 
