@@ -39,9 +39,13 @@ DB = "baton"
 ADMIN = "admin"
 PASSWORD = "baton-admin-pw"
 # activating these pulls in party, company, currency, product, account,
-# account_invoice, project, timesheet … (--activate-dependencies)
-MODULES = ("project_invoice", "timesheet_cost")
+# account_invoice, project, timesheet, project_revenue (the link of a
+# purchase line to a task), purchase, sale, stock … (--activate-dependencies)
+MODULES = ("project_invoice", "timesheet_cost", "purchase", "sale_opportunity")
 COMPANY = "Baton Test Consulting"
+# a service product sold and bought by the hour (in the template)
+HOUR_PRODUCT = "Consulting hour"
+HOUR_PRICE = 150
 START_TIMEOUT = 60.0
 
 
@@ -337,6 +341,21 @@ def _populate(conf: str, database: str) -> None:
         setattr(row, name, invoices)
     fiscal_year.save()
     fiscal_year.click("create_period")
+
+    category = Model.get("product.category")(name="Services", accounting=True)
+    category.account_revenue = account("4.2.2")
+    category.account_expense = account("5.1.3")
+    category.save()
+    template = Model.get("product.template")(
+        name=HOUR_PRODUCT,
+        type="service",
+        default_uom=Model.get("product.uom")(xml_id("product", "uom_hour")),
+        list_price=Decimal(HOUR_PRICE),
+        account_category=category,
+        salable=True,
+        purchasable=True,
+    )
+    template.save()
 
 
 if __name__ == "__main__":
