@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from baton.model.common import HoursPrecision
@@ -81,6 +81,7 @@ class Settings(BaseSettings):
         dedupe_horizon_days: how long a received event id is remembered.
         wait_timeout_seconds: how long ``?wait=true`` waits before answering 202.
         max_body_bytes: larger request bodies are refused with 413.
+        webhook_secrets: per vendor, the keys its webhooks are signed with.
     """
 
     model_config = SettingsConfigDict(
@@ -98,6 +99,9 @@ class Settings(BaseSettings):
     retry: RetrySettings = RetrySettings()
     breaker: BreakerSettings = BreakerSettings()
     poll_seconds: float = Field(1.0, gt=0)
+    # vendor → signing secrets (several during a rotation), taken from the
+    # BATON_WEBHOOK_SECRETS environment variable as JSON
+    webhook_secrets: dict[str, list[SecretStr]] = Field(default_factory=dict)
     log_level: str = "warning"
 
 

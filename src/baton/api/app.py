@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from baton import __version__
 from baton.api.ingress import HotPath
-from baton.api.routes import health, records, time_entries
+from baton.api.routes import health, records, time_entries, webhooks
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -49,4 +49,5 @@ def create_app(hub: Hub, *, manage_hub: bool = True) -> HotPath:
     app.include_router(health.router)
     app.include_router(time_entries.router, prefix="/api/v1")
     app.include_router(records.router, prefix="/api/v1")
+    app.include_router(webhooks.router, prefix="/api/v1")
     return HotPath(app, hub)

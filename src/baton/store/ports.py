@@ -60,7 +60,9 @@ class NewQuarantine:
 class IngestItem:
     """One received event and the workflow's decision about it.
 
-    Exactly one of ``delivery`` (accepted) or ``quarantine`` (rejected) is set.
+    At most one of ``delivery`` (accepted, to send) or ``quarantine`` (rejected)
+    is set; with neither, the event is only recorded (a vendor webhook whose
+    record a workflow fetches later).
     ``record`` is the canonical record to upsert when accepted.
     """
 

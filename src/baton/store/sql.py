@@ -213,8 +213,8 @@ class SqlStore(SqlReads):
     def _new_result(it: IngestItem) -> IngestResult:
         if it.delivery is not None:
             return IngestResult("accepted", it.id, delivery_id=it.delivery.id)
-        if it.quarantine is None:
-            raise ValueError(f"event {it.event_id}: neither accepted nor rejected")
+        if it.quarantine is None:  # received only: a workflow takes it from here
+            return IngestResult("accepted", it.id)
         q = it.quarantine
         return IngestResult(
             "rejected", it.id, quarantine_id=q.id, rule=q.rule, reason=q.reason
