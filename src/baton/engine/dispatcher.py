@@ -50,8 +50,7 @@ if TYPE_CHECKING:
     from baton.engine.breaker import BreakerRegistry
     from baton.engine.committer import GroupCommitter
     from baton.engine.limiter import AccountLimiter, LimiterRegistry
-    from baton.store.ports import DeliveryRow
-    from baton.store.sql import SqlStore
+    from baton.store.ports import DeliveryRow, EngineStore
 
 __all__ = ["Dispatcher", "Outcome"]
 
@@ -87,7 +86,7 @@ class Dispatcher:
 
     def __init__(
         self,
-        store: SqlStore,
+        store: EngineStore,
         committer: GroupCommitter,
         targets: Mapping[str, Target],
         limiters: LimiterRegistry,

@@ -5,7 +5,7 @@ The rows are frozen dataclasses so they cross the writer thread safely.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, Protocol
 
 __all__ = [
@@ -181,22 +181,22 @@ class Settlement:
     quarantine: NewQuarantine | None = None
     dead_letter_id: str | None = None
     target: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 class EngineStore(Protocol):
-    """The store as the engine sees it (SQLite and PostgreSQL implement it)."""
-
-    def ingest(self, items: list[IngestItem]) -> list[IngestResult]:
-        """Write a batch of events and their outbox/quarantine rows at once."""
-        ...
-
-    def settle(self, items: list[Settlement]) -> None:
-        """Record a batch of delivery outcomes at once."""
-        ...
+    """What the dispatcher reads from the store (its writes go through the
+    group committer's ``ingest``/``settle`` batches)."""
 
     def due_deliveries(
-        self, now: float, limit: int, exclude: frozenset[str]
+        self,
+        now: float,
+        limit: int,
+        exclude: frozenset[str] = ...,
+        created_before: float | None = ...,
     ) -> list[DeliveryRow]:
         """Pending deliveries whose next attempt is due, oldest first."""
+        ...
+
+    def get_delivery(self, delivery_id: str) -> DeliveryRow | None:
+        """One delivery by id, or None."""
         ...
