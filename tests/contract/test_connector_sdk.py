@@ -132,7 +132,7 @@ async def test_refused_connection_is_retriable():
 
 async def test_three_callers_share_the_limit_without_a_429_storm():
     """Xero-like: 60/min and 5 at once, the minute compressed to 0.5 s."""
-    scale = 120.0  # 60 s -> 0.5 s
+    scale = 60.0  # 60 s -> 1 s (a longer window keeps jitter small against it)
     sandbox = ExampleSandbox(limit=RateLimitRule(60, 60.0, 5), time_scale=scale)
     sandbox.latency = 0.002
     # 5 % of headroom: the vendor counts arrivals, a few ms after our starts

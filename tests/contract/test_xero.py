@@ -213,7 +213,9 @@ async def test_an_ambiguous_write_is_resolved_by_lookup_without_a_duplicate():
 
 
 async def test_three_callers_share_one_tenant_limiter_without_a_429_storm():
-    scale = 120.0  # Xero's minute lasts 0.5 s
+    scale = (
+        60.0  # Xero's minute lasts 1 s (a longer window keeps jitter small against it)
+    )
     sandbox = XeroSandbox(time_scale=scale)
     sandbox.latency = 0.002
     limiter = AccountLimiter(RateLimit(60, 1.05 * 60.0 / scale, 5))

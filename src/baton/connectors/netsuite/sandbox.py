@@ -7,9 +7,13 @@
   cannot appear silently).
 * ``GET …/<type>/<id>`` and ``GET …/<type>/eid:<externalId>``: 200 or 404
   ``NONEXISTENT_ID``.
+* ``salesOrder``, ``invoice`` and ``purchaseOrder`` are checked as
+  :func:`~.sandbox_records.check_transaction` does (400 ``USER_ERROR``).
 * ``POST /services/rest/query/v1/suiteql`` (``Prefer: transient`` required)
-  answers ``SELECT … FROM <type> [WHERE externalid = '…']`` over the stored
-  rows with ``limit``/``offset``/``hasMore``/``links``.
+  answers the subset of :mod:`~.sandbox_records` (``externalid`` and
+  ``lastmodifieddate`` filters, ``TO_CHAR`` aliases, ``ORDER BY``) over the
+  stored rows with ``limit``/``offset``/``hasMore``/``links``;
+  :meth:`NetSuiteSandbox.seed` stores customers, jobs, employees … directly.
 * Limit: concurrency only (base 5), 429 beyond it (:data:`CONCURRENCY_ONLY`).
 
 Record types are matched case-insensitively, as NetSuite does.
@@ -18,12 +22,16 @@ Record types are matched case-insensitively, as NetSuite does.
 from __future__ import annotations
 
 import asyncio
-import re
 from typing import Any
 
 from aiohttp import web
 
 from baton.connectors.netsuite.client import RECORD_PATH, SUITEQL_PATH, TOKEN_PATH
+from baton.connectors.netsuite.sandbox_records import (
+    ENTITY_TABLE,
+    check_transaction,
+    parse_query,
+)
 from baton.connectors.sandbox import RateLimitRule, VendorSandbox
 
 __all__ = ["CONCURRENCY_ONLY", "NetSuiteSandbox"]
@@ -34,11 +42,6 @@ _CODES = {
     404: "NONEXISTENT_ID",
     429: "CONCURRENCY_LIMIT_EXCEEDED",
 }
-_QUERY = re.compile(
-    r"^\s*SELECT\s+.+?\s+FROM\s+(?P<type>\w+)"
-    r"(?:\s+WHERE\s+externalid\s*=\s*'(?P<eid>[^']*)')?\s*$",
-    re.IGNORECASE | re.DOTALL,
-)
 _MAX_PAGE = 1000
 
 
@@ -85,6 +88,23 @@ class NetSuiteSandbox(VendorSandbox):
         """The stored records of one type, by internal id."""
         return self.records.setdefault(record_type.lower(), {})
 
+    def seed(
+        self, record_type: str, record_id: str, modified: str, **fields: Any
+    ) -> dict[str, Any]:
+        """Store a record as if NetSuite had it (``modified``: lastModifiedDate)."""
+        record = {**fields, "id": record_id, "lastModifiedDate": modified}
+        self.table(record_type)[record_id] = record
+        return record
+
+    def check(self, record_type: str, body: dict[str, Any]) -> str | None:
+        """NetSuite's detail if it would refuse to create ``body``, else None."""
+        rtype = record_type.lower()
+        if rtype == "timebill":
+            return _check_time_bill(body)
+        if rtype in ENTITY_TABLE:
+            return check_transaction(rtype, body, self.table)
+        return None
+
     def _by_eid(self, record_type: str, eid: str) -> dict[str, Any] | None:
         return next(
             (r for r in self.table(record_type).values() if r.get("externalId") == eid),
@@ -105,7 +125,7 @@ class NetSuiteSandbox(VendorSandbox):
             return self.ns_error(
                 400, "The request body must be an object.", "INVALID_CONTENT"
             )
-        problem = _check_time_bill(body) if rtype.lower() == "timebill" else None
+        problem = self.check(rtype, body)
         if problem is not None:
             return self.ns_error(400, problem, "USER_ERROR")
         eid = body.get("externalId")
@@ -141,8 +161,8 @@ class NetSuiteSandbox(VendorSandbox):
                 400, "Prefer: transient header is required.", "INVALID_HEADER"
             )
         body = await request.json()
-        match = _QUERY.match(str(body.get("q", ""))) if isinstance(body, dict) else None
-        if match is None:
+        query = parse_query(str(body.get("q", ""))) if isinstance(body, dict) else None
+        if query is None:
             return self.ns_error(400, "Invalid search query.", "INVALID_PARAMETER")
         try:
             limit = min(int(request.query.get("limit", _MAX_PAGE)), _MAX_PAGE)
@@ -151,9 +171,7 @@ class NetSuiteSandbox(VendorSandbox):
             limit = offset = -1
         if limit < 1 or offset < 0:
             return self.ns_error(400, "Invalid limit or offset.", "INVALID_PARAMETER")
-        rows = [_row(r) for r in self.table(match["type"]).values()]
-        if match["eid"] is not None:
-            rows = [r for r in rows if r.get("externalid") == match["eid"]]
+        rows = query.run(list(self.table(query.table).values()))
         chunk = rows[offset : offset + limit]
         more = offset + limit < len(rows)
         url = request.url.with_query(None)
@@ -202,16 +220,3 @@ def _check_time_bill(body: dict[str, Any]) -> str | None:
     ):
         return f"Invalid Field Value {hours!r} for the following field: hours"
     return None
-
-
-def _row(record: dict[str, Any]) -> dict[str, Any]:
-    """A record as SuiteQL returns it: lower-case columns, references as ids."""
-    row: dict[str, Any] = {"links": []}
-    for key, value in record.items():
-        ref = (
-            value.get("id", value.get("externalId"))
-            if isinstance(value, dict)
-            else value
-        )
-        row[key.lower()] = ref
-    return row
