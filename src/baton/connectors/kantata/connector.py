@@ -12,6 +12,9 @@ lost): duplicates, which the inbox absorbs, never gaps. Users carry no ``updated
 stream reads everything and versions each user by a hash of its record.
 
 ``event_id`` is ``kantata:<kind>:<id>:<updated_at>``.
+
+The ``subscribed_events`` stream reads time entries from Kantata's change
+feed instead (see :mod:`.events`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import orjson
 
@@ -28,6 +31,7 @@ from baton.engine.errors import Invalid
 
 from . import mapping
 from .client import reassemble
+from .events import KantataEventStream
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -133,7 +137,7 @@ class KantataSource:
         self.context = context or mapping.KantataContext()
 
     def streams(self) -> Sequence[Stream]:
-        """Time entries, users, workspaces, stories and expenses."""
+        """Time entries, users, workspaces, stories, expenses; the change feed."""
         ctx, c = self.context, self.client
         return [
             KantataStream(
@@ -162,12 +166,19 @@ class KantataSource:
             KantataStream(
                 "expenses", "Expense", "expense", c, lambda r: mapping.expense(r, ctx)
             ),
+            KantataEventStream(c, ctx),
         ]
 
-    def stream(self, name: str) -> KantataStream:
+    @overload
+    def stream(  # type: ignore[overload-overlap]  # the Literal is the narrower name
+        self, name: Literal["subscribed_events"]
+    ) -> KantataEventStream: ...
+    @overload
+    def stream(self, name: str) -> KantataStream: ...
+    def stream(self, name: str) -> KantataStream | KantataEventStream:
         """The stream called ``name``."""
         for s in self.streams():
             if s.name == name:
-                assert isinstance(s, KantataStream)
+                assert isinstance(s, KantataStream | KantataEventStream)
                 return s
         raise KeyError(name)
