@@ -1,8 +1,8 @@
 """One SQLAlchemy Core implementation of the engine's store, for both dialects.
 
-Batches are the unit of work: :meth:`SqlStore.ingest` and
-:meth:`SqlStore.settle` each run one transaction for a whole batch, so the
-group-commit writer pays one fsync for many requests. Dialect differences
+Batches are the unit of work: :meth:`SqlStore.ingest_in` and
+:meth:`SqlStore.settle_in` write a whole batch inside the one transaction the
+group-commit writer opens, so one fsync serves many requests. Dialect differences
 (upserts, connection pragmas) come from a :class:`Dialect` object chosen by
 the factory; nothing here asks which database it talks to.
 """
@@ -97,19 +97,15 @@ class SqlStore(SqlReads):
         return self.engine.begin()
 
     # -- hot path: batches ------------------------------------------------
-    def ingest(self, items: list[IngestItem]) -> list[IngestResult]:
-        """Store a batch of events with their decisions in one transaction.
+    def ingest_in(
+        self, conn: Connection, items: list[IngestItem]
+    ) -> list[IngestResult]:
+        """Store a batch of events with their decisions on ``conn``.
 
         A repeat (same source and event id, or same source and business key,
         already stored or earlier in this batch) writes nothing and returns
         ``duplicate`` with the original's outcome.
         """
-        with self.engine.begin() as conn:
-            return self.ingest_in(conn, items)
-
-    def ingest_in(
-        self, conn: Connection, items: list[IngestItem]
-    ) -> list[IngestResult]:
         seen = self._existing(conn, items)
         results: list[IngestResult] = []
         inbox_rows: list[dict[str, Any]] = []
@@ -274,12 +270,8 @@ class SqlStore(SqlReads):
                 found[(row.source, "bk:" + row.business_key)] = res
         return found
 
-    def settle(self, items: list[Settlement]) -> None:
-        """Record delivery outcomes, attempts, cross-references and exceptions."""
-        with self.engine.begin() as conn:
-            self.settle_in(conn, items)
-
     def settle_in(self, conn: Connection, items: list[Settlement]) -> None:
+        """Record delivery outcomes, attempts, cross-references and exceptions."""
         attempts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         quarantines: list[dict[str, Any]] = []
@@ -458,26 +450,6 @@ class SqlStore(SqlReads):
             },
         )
 
-    def resolve_quarantine(self, item_id: str, status: str, actor: str) -> None:
-        """Close a quarantine item (replayed or discarded) and audit it."""
-        now = time.time()
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(t.quarantine)
-                .where(t.quarantine.c.id == item_id)
-                .values(status=status, resolved_at=now)
-            )
-            conn.execute(
-                self._ins_audit,
-                {
-                    "at": now,
-                    "actor": actor,
-                    "action": f"quarantine.{status}",
-                    "subject": item_id,
-                    "detail": "{}",
-                },
-            )
-
     def put_xrefs(
         self, entity: str, system: str, pairs: Iterable[tuple[str, str]]
     ) -> int:
@@ -521,20 +493,6 @@ class SqlStore(SqlReads):
                     "stream": stream,
                     "cursor": cursor,
                     "updated_at": time.time(),
-                },
-            )
-
-    def audit(self, actor: str, action: str, subject: str, detail: str) -> None:
-        """Append one line to the audit log."""
-        with self.engine.begin() as conn:
-            conn.execute(
-                self._ins_audit,
-                {
-                    "at": time.time(),
-                    "actor": actor,
-                    "action": action,
-                    "subject": subject,
-                    "detail": detail,
                 },
             )
 
