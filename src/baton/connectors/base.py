@@ -17,7 +17,7 @@ Errors are raised as :mod:`baton.engine.errors`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from baton.model.common import CanonicalModel
     from baton.store.ports import DeliveryRow
 
-__all__ = ["Page", "Record", "Source", "Stream", "Target"]
+__all__ = ["Page", "Probe", "Record", "Source", "Stream", "Target"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,4 +111,20 @@ class Target(Protocol):
 
     async def close(self) -> None:
         """Release connections."""
+        ...
+
+
+@runtime_checkable
+class Probe(Protocol):
+    """A connector that can check it reaches its vendor (``baton connectors check``).
+
+    ``health()`` makes one cheap authenticated read (e.g. the current user or
+    the first record of a small collection) and returns normally when the
+    vendor answers. It raises :mod:`baton.engine.errors`: ``Fatal`` when the
+    credentials are refused, ``Retriable`` when the vendor is unreachable or
+    failing, ``RateLimited`` when it is throttling.
+    """
+
+    async def health(self) -> None:
+        """Raise a classified error unless the vendor answers an authenticated read."""
         ...
