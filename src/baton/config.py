@@ -18,8 +18,10 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 __all__ = [
+    "ApprovedTimeSettings",
     "BreakerSettings",
     "ConfigError",
+    "ConnectorSettings",
     "RateLimitSettings",
     "RetrySettings",
     "Settings",
@@ -71,6 +73,40 @@ class TargetSettings(_Section):
     rate_limit: RateLimitSettings | None = None
 
 
+class ConnectorSettings(_Section):
+    """What every connector's settings hold (``connectors.<name>`` in the file).
+
+    Each vendor package subclasses it in ``connectors/<vendor>/config.py``
+    with its own fields; secrets are ``SecretStr`` fields given in the
+    environment, e.g. ``BATON_CONNECTORS__PSA__TOKEN`` for connector ``psa``.
+
+    Attributes:
+        kind: the vendor package (``harvest``, ``netsuite`` …).
+        url: the API root; None: the vendor's production URL.
+        timeout_seconds: per request.
+        rate_limit: None: the vendor's published limit (a little under it).
+    """
+
+    kind: str
+    url: str | None = Field(None, pattern=r"^https?://[^/]+")
+    timeout_seconds: float = Field(30.0, gt=0)
+    rate_limit: RateLimitSettings | None = None
+
+
+class ApprovedTimeSettings(_Section):
+    """The approved-time flow: which connectors it pulls from and posts to.
+
+    Attributes:
+        target: the connector approved time is posted to (an ERP).
+        sources: connectors whose approved time entries are pulled (PSAs).
+        pull_seconds: how often each source is read from its stored cursor.
+    """
+
+    target: str | None = None
+    sources: list[str] = Field(default_factory=list)
+    pull_seconds: float = Field(60.0, gt=0)
+
+
 class Settings(BaseSettings):
     """Everything Baton reads at start-up.
 
@@ -82,6 +118,10 @@ class Settings(BaseSettings):
         wait_timeout_seconds: how long ``?wait=true`` waits before answering 202.
         max_body_bytes: larger request bodies are refused with 413.
         webhook_secrets: per vendor, the keys its webhooks are signed with.
+        connectors: vendor connectors by name, each checked against its
+            vendor's settings model when the hub is built
+            (:mod:`baton.connectors.catalog`).
+        approved_time: which connectors the approved-time flow uses.
     """
 
     model_config = SettingsConfigDict(
@@ -102,6 +142,8 @@ class Settings(BaseSettings):
     # vendor → signing secrets (several during a rotation), taken from the
     # BATON_WEBHOOK_SECRETS environment variable as JSON
     webhook_secrets: dict[str, list[SecretStr]] = Field(default_factory=dict)
+    connectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    approved_time: ApprovedTimeSettings = ApprovedTimeSettings()
     log_level: str = "warning"
 
 

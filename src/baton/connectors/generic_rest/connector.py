@@ -68,6 +68,14 @@ class GenericRestTarget:
         classify(status, body, headers)
         return _erp_id(body, delivery.canonical_id)
 
+    async def health(self) -> None:
+        """One read by an external id no delivery has: 404 or 200 both mean up."""
+        status, body, headers = await self._client.send(
+            "GET", self.url, params={"externalId": "baton-health-check"}
+        )
+        if status != 404:
+            classify(status, body, headers)
+
     async def close(self) -> None:
         """Close the connection pool."""
         await self._client.close()

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from baton.connectors.xero.client import XeroClient
+from baton.connectors.xero.client import PROJECTS, XeroClient
 from baton.connectors.xero.mapping import (
     SYSTEM,
     entry_id_of,
@@ -119,6 +119,12 @@ class XeroTarget:
                     await pages.aclose()
                     return str(item["timeEntryId"])
         return None
+
+    async def health(self) -> None:
+        """One authenticated read: the first project (``GET /Projects?pageSize=1``)."""
+        await self.client.http.request(
+            "GET", f"{PROJECTS}/Projects", params={"page": 1, "pageSize": 1}
+        )
 
     async def close(self) -> None:
         """Close the client's connection pools."""

@@ -1,0 +1,186 @@
+"""Connectors by kind: settings checked, limits gathered, sources and targets built.
+
+``connectors:`` in ``baton.yaml`` names each connector and its ``kind``::
+
+    connectors:
+      psa: {kind: harvest, account_id: "123456"}   # token: BATON_CONNECTORS__PSA__TOKEN
+      erp: {kind: netsuite, account_id: "1234567"}
+
+Each kind is a package with a ``config.py`` module (copy
+``connectors/xero/config.py``) that exports:
+
+* ``Settings``: a :class:`baton.config.ConnectorSettings` subclass;
+* ``account(settings) -> str``: the key the rate limiter is shared by (two
+  connectors on one vendor account share one limiter);
+* ``limit(settings) -> RateLimit | None``: the configured limit, else the
+  vendor's published one (a little under it);
+* ``target(settings, *, name, limiter)`` and/or
+  ``source(settings, *, name, limiter)``: the built connector.
+
+Modules are imported on use, so a hub pays only for the vendors it runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from pydantic import ValidationError
+
+from baton.config import ConfigError
+from baton.connectors.base import Probe
+from baton.engine.errors import DeliveryError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from types import ModuleType
+
+    from baton.config import ConnectorSettings
+    from baton.connectors.base import Source, Target
+    from baton.engine.limiter import LimiterRegistry, RateLimit
+
+__all__ = [
+    "KINDS",
+    "Checked",
+    "Configured",
+    "build_source",
+    "build_target",
+    "check",
+    "configure",
+    "limits",
+]
+
+KINDS: dict[str, str] = {
+    "generic_rest": "baton.connectors.generic_rest.config",
+    "bamboohr": "baton.connectors.bamboohr.config",
+    "harvest": "baton.connectors.harvest.config",
+    "hubspot": "baton.connectors.hubspot.config",
+    "kantata": "baton.connectors.kantata.config",
+    "netsuite": "baton.connectors.netsuite.config",
+    "salesforce": "baton.connectors.salesforce.config",
+    "tryton": "baton.connectors.tryton.config",
+    "workday": "baton.connectors.workday.config",
+    "xero": "baton.connectors.xero.config",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Configured:
+    """One configured connector, its settings checked against its vendor's model."""
+
+    name: str
+    settings: ConnectorSettings
+    module: ModuleType
+
+    @property
+    def kind(self) -> str:
+        """The vendor package's name."""
+        return self.settings.kind
+
+    @property
+    def account(self) -> str:
+        """The key of the rate limiter this connector shares."""
+        return cast("str", self.module.account(self.settings))
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """``source`` and/or ``target``: what the vendor package can build."""
+        return tuple(r for r in ("source", "target") if hasattr(self.module, r))
+
+
+def _where(name: str, exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"])
+        parts.append(f"connectors.{name}.{field}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def configure(connectors: Mapping[str, Mapping[str, Any]]) -> dict[str, Configured]:
+    """Check every connector's settings against its vendor's model.
+
+    Raises:
+        ConfigError: an unknown kind or invalid settings, naming the field.
+    """
+    out: dict[str, Configured] = {}
+    for name, raw in connectors.items():
+        kind = raw.get("kind")
+        if kind not in KINDS:
+            known = ", ".join(sorted(KINDS))
+            raise ConfigError(
+                f"connectors.{name}.kind: {kind!r} is not a connector (known: {known})"
+            )
+        module = importlib.import_module(KINDS[kind])
+        try:
+            settings = module.Settings.model_validate(dict(raw))
+        except ValidationError as exc:
+            raise ConfigError(_where(name, exc)) from None
+        out[name] = Configured(name, settings, module)
+    return out
+
+
+def limits(configured: Mapping[str, Configured]) -> dict[str, RateLimit]:
+    """The rate limit of every vendor account the connectors use."""
+    out: dict[str, RateLimit] = {}
+    for c in configured.values():
+        limit = c.module.limit(c.settings)
+        if limit is not None:
+            out.setdefault(c.account, limit)
+    return out
+
+
+def _role(c: Configured, role: str) -> Any:
+    factory = getattr(c.module, role, None)
+    if factory is None:
+        raise ConfigError(f"connectors.{c.name}: a {c.kind} connector is not a {role}")
+    return factory
+
+
+def build_target(c: Configured, limiters: LimiterRegistry) -> Target:
+    """The connector as a target, sharing its account's limiter.
+
+    Raises:
+        ConfigError: the vendor package builds no target.
+    """
+    factory = _role(c, "target")
+    return cast(
+        "Target", factory(c.settings, name=c.name, limiter=limiters.get(c.account))
+    )
+
+
+def build_source(c: Configured, limiters: LimiterRegistry) -> Source:
+    """The connector as a source, sharing its account's limiter.
+
+    Raises:
+        ConfigError: the vendor package builds no source.
+    """
+    factory = _role(c, "source")
+    return cast(
+        "Source", factory(c.settings, name=c.name, limiter=limiters.get(c.account))
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """What a health check found: ``ok``, or the classified error and message."""
+
+    name: str
+    kind: str
+    ok: bool
+    detail: str
+    seconds: float
+
+
+async def check(name: str, kind: str, connector: object) -> Checked:
+    """Run ``connector.health()`` once and report, never raising a vendor error."""
+    if not isinstance(connector, Probe):
+        return Checked(name, kind, ok=False, detail="no health check", seconds=0.0)
+    started = time.perf_counter()
+    try:
+        await connector.health()
+    except DeliveryError as exc:
+        detail = f"{type(exc).__name__}: {exc}"
+        return Checked(name, kind, False, detail, time.perf_counter() - started)
+    return Checked(name, kind, True, "ok", time.perf_counter() - started)
