@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from baton.config import ConfigError
+from baton.connectors import catalog
 from baton.connectors.generic_rest.connector import GenericRestTarget
 from baton.engine.backoff import RetryPolicy
 from baton.engine.breaker import BreakerRegistry
@@ -24,12 +26,13 @@ from baton.mdm.refdata import RefData, load_store
 from baton.mdm.stewardship import owner_of
 from baton.store.factory import open_store
 from baton.workflows.time_entry import TimeEntryFlow
+from baton.workflows.time_pull import PullStatus, pull_every
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from baton.config import Settings
-    from baton.connectors.base import Target
+    from baton.connectors.base import Source, Target
     from baton.store.sql import SqlStore
 
 __all__ = ["Hub", "build"]
@@ -47,18 +50,34 @@ class Hub:
     dispatcher: Dispatcher
     refdata: RefData
     targets: dict[str, Target]
+    sources: dict[str, Source]
     time_entries: TimeEntryFlow
     limiters: LimiterRegistry
     breakers: BreakerRegistry
     started_at: float = field(default_factory=time.time)
+    pulls: dict[str, PullStatus] = field(default_factory=dict)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _purging: asyncio.Future[int] | None = None
 
-    async def start(self) -> None:
-        """Recover unfinished deliveries and start polling and housekeeping."""
+    async def start(self, *, pull: bool = True) -> None:
+        """Recover unfinished deliveries, start polling, pulls and housekeeping.
+
+        Args:
+            pull: start the periodic pull of every source (``baton pull`` runs
+                one pull itself instead).
+        """
         await self.dispatcher.recover()
         self.dispatcher.start_polling(self.settings.poll_seconds)
-        self._tasks.append(asyncio.get_running_loop().create_task(self._purge()))
+        loop = asyncio.get_running_loop()
+        self._tasks.append(loop.create_task(self._purge()))
+        every = self.settings.approved_time.pull_seconds
+        for name, source in self.sources.items() if pull else ():
+            status = self.pulls.setdefault(name, PullStatus())
+            self._tasks.append(
+                loop.create_task(
+                    pull_every(source, self.time_entries, self.store, every, status)
+                )
+            )
 
     async def _purge(self) -> None:
         horizon = self.settings.dedupe_horizon_days * 86_400
@@ -95,40 +114,80 @@ class Hub:
         await asyncio.to_thread(self.committer.close)
         for target in self.targets.values():
             await target.close()
+        for source in self.sources.values():
+            close = getattr(source, "close", None)
+            if close is not None:
+                await close()
         self.store.close()
+
+
+def _configured_limits(settings: Settings) -> dict[str, RateLimit]:
+    limits: dict[str, RateLimit] = {}
+    if settings.erp is not None and settings.erp.rate_limit is not None:
+        rl = settings.erp.rate_limit
+        host = settings.erp.url.split("/")[2]
+        limits[host] = RateLimit(rl.requests, rl.per_seconds, rl.concurrency)
+    return limits
+
+
+def _legacy_erp(settings: Settings) -> dict[str, Target]:
+    if settings.erp is None:
+        return {}
+    erp = GenericRestTarget(
+        settings.erp.url,
+        timeout=settings.erp.timeout_seconds,
+        max_connections=settings.erp.max_connections,
+    )
+    return {erp.name: erp}
 
 
 def build(
     settings: Settings,
     *,
     targets: Mapping[str, Target] | None = None,
+    sources: Mapping[str, Source] | None = None,
     store: SqlStore | None = None,
 ) -> Hub:
-    """Wire a hub from settings; ``targets``/``store`` replace the defaults.
+    """Wire a hub from settings; ``targets``/``sources``/``store`` replace the defaults.
+
+    The approved-time flow posts to ``approved_time.target`` (a connector
+    from ``connectors``) or to the generic ``erp`` URL, and pulls from each
+    connector in ``approved_time.sources``.
 
     Raises:
         baton.store.factory.StoreError: the store cannot be opened or migrated.
+        baton.config.ConfigError: a connector's settings are invalid, or the
+            flow names a connector that is not configured or cannot play its role.
     """
-    store = store or open_store(settings.store)
-    limits: dict[str, RateLimit] = {}
+    flow_cfg = settings.approved_time
+    if flow_cfg.target is not None and settings.erp is not None:
+        raise ConfigError(
+            "erp and approved_time.target both name the approved-time target: keep one"
+        )
+    used = {n for n in (flow_cfg.target, *flow_cfg.sources) if n is not None}
+    missing = sorted(used - settings.connectors.keys())
+    if missing:
+        raise ConfigError(
+            f"approved_time names connectors that are not configured: {', '.join(missing)}"
+        )
+    configured = catalog.configure(
+        {n: raw for n, raw in settings.connectors.items() if n in used}
+    )
+    limits = {**catalog.limits(configured), **_configured_limits(settings)}
+    limiters = LimiterRegistry(limits)
     if targets is None:
-        targets = {}
-        if settings.erp is not None:
-            erp = GenericRestTarget(
-                settings.erp.url,
-                timeout=settings.erp.timeout_seconds,
-                max_connections=settings.erp.max_connections,
-            )
-            targets = {erp.name: erp}
-            if settings.erp.rate_limit is not None:
-                rl = settings.erp.rate_limit
-                limits[erp.account] = RateLimit(
-                    rl.requests, rl.per_seconds, rl.concurrency
-                )
+        targets = _legacy_erp(settings)
+        if flow_cfg.target is not None:
+            c = configured[flow_cfg.target]
+            targets = {c.name: catalog.build_target(c, limiters)}
+    if sources is None:
+        sources = {
+            n: catalog.build_source(configured[n], limiters) for n in flow_cfg.sources
+        }
+    store = store or open_store(settings.store)
     committer = GroupCommitter(
         store.begin, {"ingest": store.ingest_in, "settle": store.settle_in}
     )
-    limiters = LimiterRegistry(limits)
     breakers = BreakerRegistry(
         failure_threshold=settings.breaker.failure_threshold,
         reset_timeout=settings.breaker.reset_seconds,
@@ -158,6 +217,7 @@ def build(
         dispatcher=dispatcher,
         refdata=refdata,
         targets=dict(targets),
+        sources=dict(sources),
         time_entries=flow,
         limiters=limiters,
         breakers=breakers,

@@ -18,6 +18,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from baton import __version__
+from baton.cli_connectors import connectors_app, pull
 from baton.config import (
     DEFAULT_STORE,
     ConfigError,
@@ -52,6 +53,8 @@ app.add_typer(schema_app, name="schema")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(payroll_app, name="payroll")
 app.add_typer(analytics_app, name="analytics")
+app.add_typer(connectors_app, name="connectors")
+app.command("pull")(pull)
 
 out = Console()
 err = Console(stderr=True)
@@ -156,9 +159,14 @@ def config_check(
     ),
 ) -> None:
     """Validate a configuration file; list every problem."""
+    from baton.connectors import catalog
+
     settings = load_settings(file)
+    configured = catalog.configure(settings.connectors)
+    erp = settings.erp.url if settings.erp else settings.approved_time.target
+    names = ", ".join(f"{c.name} ({c.kind})" for c in configured.values()) or "none"
     out.print(
-        f"{file}: ok (store {settings.store}, ERP {settings.erp.url if settings.erp else 'not set'})"
+        f"{file}: ok (store {settings.store}, ERP {erp or 'not set'}, connectors {names})"
     )
 
 

@@ -279,7 +279,7 @@ async def test_healthz_and_readyz(api):
     assert (health.status_code, health.json()) == (200, {"status": "ok"})
     ready = await api.client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready", "refdata": REFDATA_COUNTS}
+    assert ready.json() == {"status": "ready", "refdata": REFDATA_COUNTS, "pulls": {}}
 
 
 async def test_readyz_503_without_a_target(tmp_path, refdata_dir, erp):
@@ -291,7 +291,7 @@ async def test_readyz_503_without_a_target(tmp_path, refdata_dir, erp):
     assert ready.status_code == 503
     assert ready.json() == {
         "status": "not ready",
-        "problems": ["no ERP target configured (--erp-url)"],
+        "problems": ["no ERP target configured (--erp-url or approved_time.target)"],
     }
     assert health.status_code == 200
 

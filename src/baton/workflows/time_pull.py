@@ -11,25 +11,42 @@ Steps for one run over a source's time-entry stream:
    (a crash in between re-reads the page: duplicates, never gaps).
 
 Nothing to compensate: the flow itself quarantines entries that break a rule.
+
+:func:`pull_every` runs one pull of a source's time-entry stream every
+``every`` seconds for a running hub; a vendor error ends that pull (the
+cursor stays at the last durable page) and is shown in :class:`PullStatus`,
+and the next pull starts from the stored cursor.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from baton.engine.errors import DeliveryError
 from baton.model.common import ApprovalStatus
 from baton.model.time_expense import TimeEntry
 from baton.workflows.time_entry import TimeEntryIn
 
 if TYPE_CHECKING:
-    from baton.connectors.base import Stream
+    from baton.connectors.base import Source, Stream
     from baton.store.sql import SqlStore
     from baton.workflows.time_entry import TimeEntryFlow
 
-__all__ = ["PullReport", "pull_time_entries", "to_ingress"]
+__all__ = [
+    "PullReport",
+    "PullStatus",
+    "pull_every",
+    "pull_time_entries",
+    "time_entry_stream",
+    "to_ingress",
+]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -88,3 +105,60 @@ async def pull_time_entries(
         await asyncio.to_thread(store.put_cursor, source, stream.name, page.cursor)
         report.pages += 1
     return report
+
+
+@dataclass
+class PullStatus:
+    """The last pull of one source, for ``baton status`` and ``/readyz``.
+
+    Attributes:
+        runs: pulls finished (with or without an error).
+        last_at: when the last pull ended (epoch seconds), None before the first.
+        last_error: the vendor error that ended the last pull, None if it finished.
+        totals: answers by outcome over every pull of this process.
+    """
+
+    runs: int = 0
+    last_at: float | None = None
+    last_error: str | None = None
+    totals: Counter[str] = field(default_factory=Counter)
+
+
+def time_entry_stream(source: Source) -> Stream:
+    """The source's stream of canonical time entries.
+
+    Raises:
+        ValueError: the source offers no ``TimeEntry`` stream.
+    """
+    for stream in source.streams():
+        if stream.entity == "TimeEntry":
+            return stream
+    raise ValueError(f"{source.name} offers no time entries")
+
+
+async def pull_every(
+    source: Source,
+    flow: TimeEntryFlow,
+    store: SqlStore,
+    every: float,
+    status: PullStatus,
+) -> None:
+    """Pull ``source``'s approved time every ``every`` seconds until cancelled."""
+    stream = time_entry_stream(source)
+    while True:
+        try:
+            report = await pull_time_entries(stream, flow, store, source=source.name)
+        except DeliveryError as exc:
+            status.last_error = f"{type(exc).__name__}: {exc}"
+            log.warning("pull from %s stopped: %s", source.name, status.last_error)
+        except Exception as exc:  # a bug must not stop the other pulls or the hub
+            status.last_error = f"{type(exc).__name__}: {exc}"
+            log.exception("pull from %s failed", source.name)
+        else:
+            status.last_error = None
+            status.totals.update(report.outcomes)
+            if report.outcomes:
+                log.info("pulled from %s: %s", source.name, dict(report.outcomes))
+        status.runs += 1
+        status.last_at = time.time()
+        await asyncio.sleep(every)

@@ -33,7 +33,11 @@ async def readyz(hub: HubDep) -> JSONResponse | dict[str, object]:
     except Exception as exc:  # any failure means not ready
         problems.append(f"store: {str(exc).splitlines()[0]}")
     if not hub.targets:
-        problems.append("no ERP target configured (--erp-url)")
+        problems.append("no ERP target configured (--erp-url or approved_time.target)")
     if problems:
         return JSONResponse({"status": "not ready", "problems": problems}, 503)
-    return {"status": "ready", "refdata": hub.refdata.counts()}
+    pulls = {
+        name: {"runs": p.runs, "last_at": p.last_at, "last_error": p.last_error}
+        for name, p in hub.pulls.items()
+    }
+    return {"status": "ready", "refdata": hub.refdata.counts(), "pulls": pulls}

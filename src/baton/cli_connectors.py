@@ -1,0 +1,155 @@
+"""``baton connectors list|check`` and ``baton pull``: the configured vendors.
+
+Thin like :mod:`baton.cli`: settings → :mod:`baton.connectors.catalog` →
+print. A vendor error never escapes as a traceback: ``check`` reports it per
+connector and exits 1 when any failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from baton.config import ConfigError, load_settings
+
+if TYPE_CHECKING:
+    from baton.connectors.catalog import Checked, Configured
+
+__all__ = ["connectors_app", "pull"]
+
+connectors_app = typer.Typer(
+    help="Vendor connectors configured in baton.yaml.", no_args_is_help=True
+)
+out = Console()
+
+ConfigOpt = Annotated[
+    Path, typer.Option("--config", "-c", help="baton.yaml with a connectors: section")
+]
+
+
+def _configured(config: Path) -> dict[str, Configured]:
+    from baton.connectors import catalog
+
+    settings = load_settings(config)
+    if not settings.connectors:
+        raise ConfigError(f"{config}: no connectors configured")
+    return catalog.configure(settings.connectors)
+
+
+@connectors_app.command("list")
+def connectors_list(config: ConfigOpt = Path("baton.yaml")) -> None:
+    """Each connector: kind, roles, the limiter account and its limit."""
+    from baton.connectors import catalog
+
+    configured = _configured(config)
+    limits = catalog.limits(configured)
+    table = Table("name", "kind", "roles", "account", "limit")
+    for c in configured.values():
+        rl = limits.get(c.account)
+        limit = (
+            "none"
+            if rl is None
+            else f"{rl.requests} / {rl.per_seconds:g} s, {rl.concurrency} at once"
+        )
+        table.add_row(c.name, c.kind, ", ".join(c.roles), c.account, limit)
+    out.print(table)
+
+
+async def _check_all(configured: dict[str, Configured]) -> list[Checked]:
+    from baton.connectors import catalog
+    from baton.engine.limiter import LimiterRegistry
+
+    limiters = LimiterRegistry(catalog.limits(configured))
+    results: list[Checked] = []
+    for c in configured.values():
+        build = catalog.build_source if "source" in c.roles else catalog.build_target
+        connector: Any = build(c, limiters)
+        try:
+            results.append(await catalog.check(c.name, c.kind, connector))
+        finally:
+            close = getattr(connector, "close", None)
+            if close is not None:
+                await close()
+    return results
+
+
+@connectors_app.command("check")
+def connectors_check(config: ConfigOpt = Path("baton.yaml")) -> None:
+    """One authenticated read per connector; exit 1 if any fails."""
+    results = asyncio.run(_check_all(_configured(config)))
+    table = Table("name", "kind", "result", "seconds")
+    for r in results:
+        shown = "[green]ok[/green]" if r.ok else f"[red]{r.detail}[/red]"
+        table.add_row(r.name, r.kind, shown, f"{r.seconds:.2f}")
+    out.print(table)
+    if not all(r.ok for r in results):
+        raise typer.Exit(1)
+
+
+async def _settle(hub: Any, wait: float) -> None:
+    """Wait up to ``wait`` seconds for the deliveries in flight to finish."""
+    for _ in range(max(1, int(wait / 0.05))):
+        if not hub.dispatcher.backlog:
+            return
+        await asyncio.sleep(0.05)
+
+
+async def _pull(
+    config: Path, only: str | None, wait: float
+) -> dict[str, dict[str, int]]:
+    from baton.bootstrap import build
+    from baton.workflows.time_pull import pull_time_entries, time_entry_stream
+
+    hub = build(load_settings(config))
+    names = list(hub.sources)
+    if only is not None:
+        if only not in hub.sources:
+            raise ConfigError(f"{only} is not in approved_time.sources ({names})")
+        names = [only]
+    if not names:
+        raise ConfigError(f"{config}: approved_time.sources is empty")
+    await hub.start(pull=False)
+    reports: dict[str, dict[str, int]] = {}
+    try:
+        for name in names:
+            stream = time_entry_stream(hub.sources[name])
+            report = await pull_time_entries(
+                stream, hub.time_entries, hub.store, source=name
+            )
+            reports[name] = {
+                "pages": report.pages,
+                "skipped": report.skipped,
+                **report.outcomes,
+            }
+        await _settle(hub, wait)
+    finally:
+        await hub.stop()
+    return reports
+
+
+def pull(
+    config: ConfigOpt = Path("baton.yaml"),
+    source: Annotated[
+        str | None, typer.Option(help="only this source (default: every source)")
+    ] = None,
+    wait: Annotated[
+        float, typer.Option(help="seconds to wait for the deliveries to finish")
+    ] = 60.0,
+) -> None:
+    """Pull approved time once from the sources into the flow, then wait for it.
+
+    Deliveries still retrying after ``--wait`` stay in the store; ``baton
+    serve`` (or the next pull) finishes them.
+    """
+    reports = asyncio.run(_pull(config, source, wait))
+    table = Table("source", "pages", "skipped", "answers")
+    for name, r in reports.items():
+        answers = {k: v for k, v in r.items() if k not in ("pages", "skipped")}
+        shown = ", ".join(f"{k} {v}" for k, v in sorted(answers.items())) or "none"
+        table.add_row(name, str(r["pages"]), str(r["skipped"]), shown)
+    out.print(table)
