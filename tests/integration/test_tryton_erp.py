@@ -14,18 +14,16 @@ from typing import TYPE_CHECKING
 import pytest
 
 from baton.connectors.tryton import TrytonClient
-from baton.connectors.tryton.erp import (
+from baton.connectors.tryton.erp import ensure_customer, find_customer, invoice_project
+from baton.connectors.tryton.erp_mapping import tryton_id
+from baton.connectors.tryton.erp_trade import (
     convert_opportunity,
     create_opportunity,
     create_purchase,
-    ensure_customer,
-    find_customer,
-    invoice_project,
     read_opportunity,
     read_purchase,
     read_sale,
 )
-from baton.connectors.tryton.erp_mapping import tryton_id
 from baton.engine.errors import Invalid
 from baton.model.commercial import OpportunityStage
 from baton.model.common import Money

@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import datetime as dt
 import itertools
-import json
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from baton.connectors.tryton.codec import dumps, loads
 from baton.engine.errors import (
     Ambiguous,
     DeliveryError,
@@ -38,6 +36,8 @@ from baton.engine.errors import (
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from baton.engine.limiter import AccountLimiter
+
 __all__ = ["TrytonClient", "classify_error", "dumps", "loads"]
 
 _MAX_MESSAGE = 300
@@ -47,79 +47,6 @@ _READ_ONLY = frozenset(
 )
 # AccessError travels as a plain UserError; its English texts start like these
 _ACCESS_MARKERS = ("You are not allowed to", "Calling button")
-
-
-def _encode(obj: object) -> object:
-    if isinstance(obj, dt.datetime):
-        return {
-            "__class__": "datetime",
-            "year": obj.year,
-            "month": obj.month,
-            "day": obj.day,
-            "hour": obj.hour,
-            "minute": obj.minute,
-            "second": obj.second,
-            "microsecond": obj.microsecond,
-        }
-    if isinstance(obj, dt.date):
-        return {
-            "__class__": "date",
-            "year": obj.year,
-            "month": obj.month,
-            "day": obj.day,
-        }
-    if isinstance(obj, dt.time):
-        return {
-            "__class__": "time",
-            "hour": obj.hour,
-            "minute": obj.minute,
-            "second": obj.second,
-            "microsecond": obj.microsecond,
-        }
-    if isinstance(obj, dt.timedelta):
-        return {"__class__": "timedelta", "seconds": obj.total_seconds()}
-    if isinstance(obj, Decimal):
-        return {"__class__": "Decimal", "decimal": str(obj)}
-    if isinstance(obj, bytes | bytearray):
-        return {"__class__": "bytes", "base64": base64.b64encode(obj).decode()}
-    if isinstance(obj, set | frozenset):
-        return list(obj)
-    raise TypeError(f"cannot encode {type(obj).__name__} for Tryton")
-
-
-def _decode(d: dict[str, Any]) -> Any:
-    match d.get("__class__"):
-        case "date":
-            return dt.date(d["year"], d["month"], d["day"])
-        case "datetime":
-            return dt.datetime(  # noqa: DTZ001 - Tryton datetimes are naive UTC
-                d["year"],
-                d["month"],
-                d["day"],
-                d["hour"],
-                d["minute"],
-                d["second"],
-                d["microsecond"],
-            )
-        case "time":
-            return dt.time(d["hour"], d["minute"], d["second"], d["microsecond"])
-        case "timedelta":
-            return dt.timedelta(seconds=d["seconds"])
-        case "Decimal":
-            return Decimal(d["decimal"])
-        case "bytes":
-            return base64.b64decode(d["base64"])
-    return d
-
-
-def dumps(obj: object) -> bytes:
-    """Encode a JSON-RPC body with Tryton's tagged types."""
-    return json.dumps(obj, default=_encode, separators=(",", ":")).encode()
-
-
-def loads(data: bytes) -> Any:
-    """Decode a JSON-RPC answer, turning tagged objects into Python values."""
-    return json.loads(data, object_hook=_decode)
 
 
 def classify_error(error: Any) -> DeliveryError:
@@ -153,6 +80,9 @@ class TrytonClient:
         login: the user's login; password: its password.
         timeout: seconds for one request; past it a write is ambiguous.
         transport: an httpx transport (tests inject one).
+        limiter: the account's shared limiter, taken per request (a source's
+            client); None when the caller holds the slot (the dispatcher
+            does for a target).
     """
 
     def __init__(
@@ -165,8 +95,10 @@ class TrytonClient:
         language: str = "en",
         timeout: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        limiter: AccountLimiter | None = None,
     ) -> None:
         self.database = database
+        self.limiter = limiter
         self._login = login
         self._password = password
         self._language = language
@@ -250,7 +182,13 @@ class TrytonClient:
         body = dumps({"id": next(self._ids), "method": method, "params": params})
         safe = method.rsplit(".", 1)[-1] in _READ_ONLY
         try:
-            resp = await self._http.post(self._url, content=body, headers=headers)
+            if self.limiter is None:
+                resp = await self._http.post(self._url, content=body, headers=headers)
+            else:
+                async with self.limiter.slot():
+                    resp = await self._http.post(
+                        self._url, content=body, headers=headers
+                    )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise Retriable(f"cannot connect to Tryton at {self._url}: {exc}") from exc
         except (
