@@ -1,10 +1,13 @@
-"""A local Xero: Projects time entries, Xero's errors and limits, signed webhooks.
+"""A local Xero: Projects time entries, Xero's errors and limits.
+
+Signed webhook deliveries are in :mod:`.sandbox_webhooks` (re-exported here).
 
 Serves (under ``/projects.xro/2.0``) ``POST /Projects/{projectId}/Time``
 (200 with the created entry), ``GET /Projects/{projectId}/Time`` (filters
 ``userId``, ``taskId``, ``dateAfterUtc``, ``dateBeforeUtc``; paging ``page``,
 ``pageSize``, answer ``{"pagination": {page, pageSize, pageCount,
-itemCount}, "items"}``) and ``GET /Projects/{projectId}/Time/{timeEntryId}``.
+itemCount}, "items"}``), ``GET /Projects/{projectId}/Time/{timeEntryId}``
+and ``GET /Projects`` (the projects time was booked to, paged alike).
 The token endpoint is ``/connect/token``; every API call needs a known
 ``xero-tenant-id`` (else 403). Errors use the Projects shape
 ``{"message", "modelState"}``; limits are Xero's published 60 calls a
@@ -16,23 +19,19 @@ on every answer and ``Retry-After``/``X-Rate-Limit-Problem`` on a 429.
 from __future__ import annotations
 
 import datetime as dt
-import random
-import string
 import uuid
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import orjson
 from aiohttp import web
 
 from baton.connectors.sandbox import RateLimitRule, VendorSandbox
-from baton.connectors.webhooks import hmac_b64
 from baton.connectors.xero.client import PROJECTS
 from baton.connectors.xero.mapping import MAX_MINUTES, parse_utc
-from baton.connectors.xero.webhook import SIGNATURE_HEADER
+from baton.connectors.xero.sandbox_webhooks import deliver_webhooks, webhook_body
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
 __all__ = ["XERO_LIMIT", "XeroSandbox", "deliver_webhooks", "webhook_body"]
 
@@ -97,6 +96,7 @@ class XeroSandbox(VendorSandbox):
         app.router.add_post(base, self._create)
         app.router.add_get(base, self._list)
         app.router.add_get(base + "/{timeEntryId}", self._get)
+        app.router.add_get(f"{PROJECTS}/Projects", self._projects)
 
     def add_entries(self, project_id: str, count: int, **fields: Any) -> None:
         """Store ``count`` entries directly (paging tests)."""
@@ -148,26 +148,10 @@ class XeroSandbox(VendorSandbox):
         await self.after_commit(request)
         return web.json_response(entry)
 
-    async def _list(self, request: web.Request) -> web.StreamResponse:
-        if not self._tenant_ok(request):
-            return self.error(403, "AuthenticationUnsuccessful: unknown tenant")
-        q = request.query
-        try:
-            page, size = int(q.get("page", "1")), int(q.get("pageSize", "50"))
-            after = parse_utc(q["dateAfterUtc"]) if "dateAfterUtc" in q else None
-            before = parse_utc(q["dateBeforeUtc"]) if "dateBeforeUtc" in q else None
-        except ValueError:
-            return self.invalid({"query": ["page, pageSize or a date is invalid."]})
+    def _paged(self, q: Mapping[str, str], found: list[Any]) -> web.Response:
+        page, size = int(q.get("page", "1")), int(q.get("pageSize", "50"))
         if page < 1 or not 1 <= size <= 500:
             return self.invalid({"pageSize": ["Must be between 1 and 500."]})
-        found = [
-            e
-            for e in self.time_entries
-            if e["projectId"] == request.match_info["projectId"]
-            and all(e[k] == q[k] for k in ("userId", "taskId") if k in q)
-            and (after is None or parse_utc(e["dateUtc"]) >= after)
-            and (before is None or parse_utc(e["dateUtc"]) <= before)
-        ]
         pages = max(1, -(-len(found) // size))
         chunk = found[(page - 1) * size : page * size]
         pagination = {
@@ -177,6 +161,35 @@ class XeroSandbox(VendorSandbox):
             "itemCount": len(found),
         }
         return web.json_response({"pagination": pagination, "items": chunk})
+
+    async def _projects(self, request: web.Request) -> web.StreamResponse:
+        if not self._tenant_ok(request):
+            return self.error(403, "AuthenticationUnsuccessful: unknown tenant")
+        ids = sorted({e["projectId"] for e in self.time_entries})
+        found = [{"projectId": i, "name": i[:8], "status": "INPROGRESS"} for i in ids]
+        try:
+            return self._paged(request.query, found)
+        except ValueError:
+            return self.invalid({"query": ["page or pageSize is invalid."]})
+
+    async def _list(self, request: web.Request) -> web.StreamResponse:
+        if not self._tenant_ok(request):
+            return self.error(403, "AuthenticationUnsuccessful: unknown tenant")
+        q = request.query
+        try:
+            after = parse_utc(q["dateAfterUtc"]) if "dateAfterUtc" in q else None
+            before = parse_utc(q["dateBeforeUtc"]) if "dateBeforeUtc" in q else None
+            found = [
+                e
+                for e in self.time_entries
+                if e["projectId"] == request.match_info["projectId"]
+                and all(e[k] == q[k] for k in ("userId", "taskId") if k in q)
+                and (after is None or parse_utc(e["dateUtc"]) >= after)
+                and (before is None or parse_utc(e["dateUtc"]) <= before)
+            ]
+            return self._paged(q, found)
+        except ValueError:
+            return self.invalid({"query": ["page, pageSize or a date is invalid."]})
 
     async def _get(self, request: web.Request) -> web.StreamResponse:
         if not self._tenant_ok(request):
@@ -195,50 +208,3 @@ def _sample() -> dict[str, Any]:
         "duration": 60,
         "description": "seeded",
     }
-
-
-def webhook_body(
-    events: Sequence[dict[str, Any]], first_sequence: int = 1
-) -> dict[str, Any]:
-    """Xero's envelope around ``events`` (sequence numbers, entropy)."""
-    return {
-        "events": list(events),
-        "firstEventSequence": first_sequence,
-        "lastEventSequence": first_sequence + max(len(events) - 1, 0),
-        "entropy": "".join(random.choices(string.ascii_uppercase, k=20)),
-    }
-
-
-async def deliver_webhooks(
-    url: str,
-    bodies: Sequence[dict[str, Any]],
-    key: str,
-    *,
-    duplicate: bool = False,
-    out_of_order: bool = False,
-    bad_signature: bool = False,
-) -> list[int]:
-    """POST each envelope signed with ``key``, as Xero would; the statuses.
-
-    ``duplicate`` sends each twice; ``out_of_order`` sends them newest first;
-    ``bad_signature`` signs with a wrong key.
-    """
-    raw = [orjson.dumps(b) for b in bodies]
-    if duplicate:
-        raw = [r for r in raw for _ in range(2)]
-    if out_of_order:
-        raw.reverse()
-    statuses = []
-    async with httpx.AsyncClient(timeout=10.0) as client:
-        for body in raw:
-            signature = hmac_b64("wrong-" + key if bad_signature else key, body)
-            resp = await client.post(
-                url,
-                content=body,
-                headers={
-                    SIGNATURE_HEADER: signature,
-                    "Content-Type": "application/json",
-                },
-            )
-            statuses.append(resp.status_code)
-    return statuses
