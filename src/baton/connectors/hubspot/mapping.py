@@ -10,18 +10,30 @@ arrive as ``{"associations": {type: {"results": [{"id", "type"}]}}}``.
   ``deal_currency_code`` → exact ``Money`` (the portal currency when the
   code is missing); ``closedate`` is read in the portal's time zone.
 * line item → ``ContractLine`` of its deal's contract. Ids: ``hubspot:<kind>:<id>``.
+
+Value parsing lives in :mod:`.values` (re-exported here); canonical → HubSpot
+bodies in :mod:`.write_mapping`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
+from baton.connectors.hubspot.values import (
+    SYSTEM,
+    MappingError,
+    canonical_id,
+    close_date,
+    event_id,
+    modified_at,
+    parse_money,
+    parse_timestamp,
+)
+from baton.connectors.hubspot.values import props_of as _props
 from baton.model.commercial import ContractLine, Opportunity, OpportunityStage
-from baton.model.common import BillingMethod, Money
+from baton.model.common import BillingMethod
 from baton.model.customer import Customer
 
 if TYPE_CHECKING:
@@ -45,7 +57,6 @@ __all__ = [
 ]
 
 MAPPING_VERSION = "hubspot/v1"
-SYSTEM = "hubspot"
 
 DEFAULT_STAGES: dict[str, OpportunityStage] = {
     "appointmentscheduled": OpportunityStage.PROSPECTING,
@@ -58,10 +69,6 @@ DEFAULT_STAGES: dict[str, OpportunityStage] = {
 }
 
 
-class MappingError(ValueError):
-    """A HubSpot object that cannot become a canonical record."""
-
-
 @dataclass(frozen=True, slots=True)
 class HubSpotPortal:
     """What the mapping needs and HubSpot objects do not carry."""
@@ -69,77 +76,6 @@ class HubSpotPortal:
     currency: str = "USD"
     time_zone: str = "UTC"
     stages: Mapping[str, OpportunityStage] = field(default_factory=dict)
-
-
-def canonical_id(kind: str, hubspot_id: object) -> str:
-    """The provisional canonical id of a HubSpot object."""
-    return f"{SYSTEM}:{kind}:{hubspot_id}"
-
-
-def _props(obj: Mapping[str, Any]) -> dict[str, str]:
-    props = obj.get("properties") or {}
-    return {
-        k: str(v).strip() for k, v in props.items() if v is not None and str(v).strip()
-    }
-
-
-def parse_timestamp(value: str) -> dt.datetime:
-    """An aware UTC datetime from ISO 8601 (``Z`` or offset) or epoch ms.
-
-    Raises:
-        MappingError: not a timestamp, or without a zone.
-    """
-    text = value.strip()
-    try:
-        if text.isdigit():
-            return dt.datetime.fromtimestamp(int(text) / 1000, dt.UTC)
-        stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except (ValueError, OverflowError) as exc:
-        raise MappingError(f"not a timestamp: {value!r}") from exc
-    if stamp.tzinfo is None:
-        raise MappingError(f"timestamp without a time zone: {value!r}")
-    return stamp.astimezone(dt.UTC)
-
-
-def modified_at(obj: Mapping[str, Any]) -> dt.datetime:
-    """``hs_lastmodifieddate`` (else ``updatedAt``) of an object, in UTC."""
-    value = _props(obj).get("hs_lastmodifieddate") or obj.get("updatedAt")
-    if not value:
-        raise MappingError(f"object {obj.get('id')} has no modification time")
-    return parse_timestamp(str(value))
-
-
-def event_id(object_type: str, obj: Mapping[str, Any]) -> str:
-    """``hubspot:<object>:<id>:<hs_lastmodifieddate>`` (unique per version)."""
-    stamp = modified_at(obj).isoformat().replace("+00:00", "Z")
-    return f"{SYSTEM}:{object_type}:{obj['id']}:{stamp}"
-
-
-def parse_money(amount: str | None, currency: str | None) -> Money | None:
-    """Exact ``Money`` from HubSpot's amount string (None when absent).
-
-    Raises:
-        MappingError: not a finite decimal, or an unknown currency.
-    """
-    if amount is None or not amount.strip():
-        return None
-    try:
-        value = Decimal(amount.strip().replace(",", ""))
-    except InvalidOperation as exc:
-        raise MappingError(f"amount is not a number: {amount!r}") from exc
-    if not value.is_finite():
-        raise MappingError(f"amount is not finite: {amount!r}")
-    try:
-        return Money(amount=value, currency=(currency or "").strip().upper())
-    except ValueError as exc:
-        raise MappingError(f"unusable amount {amount!r} {currency!r}") from exc
-
-
-def close_date(value: str, time_zone: str = "UTC") -> dt.date:
-    """The calendar day of ``closedate`` in the portal's time zone."""
-    if len(value) == 10 and value[4] == "-":
-        return dt.date.fromisoformat(value)
-    return parse_timestamp(value).astimezone(ZoneInfo(time_zone)).date()
 
 
 def _associated(obj: Mapping[str, Any], to: str) -> list[dict[str, str]]:

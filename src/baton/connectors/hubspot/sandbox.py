@@ -1,44 +1,51 @@
 """A local HubSpot CRM: companies, deals, line items, errors, limits, webhooks.
 
-Serves ``GET /crm/v3/objects/{companies,deals,line_items}`` (``limit`` ≤ 100,
-``after``, ``properties``, ``associations``), ``POST …/{type}/search``
-(``filterGroups`` EQ/GT/GTE/LT/LTE, ``sorts``, ``limit``, ``after``) and
-``GET …/{type}/{id}/associations/{to}``; tokens from ``/oauth/v1/token``
-(refresh-token grant); HubSpot's error body and burst-limit headers.
+The portal's objects, property definitions and counts live here; the routes
+in :mod:`.sandbox_reads` (list, search, read by id or unique property,
+associations) and :mod:`.sandbox_writes` (create, update, batch upsert by a
+unique property). Tokens from ``/oauth/v1/token`` (refresh-token grant) or
+private-app tokens; HubSpot's error body
+``{"status": "error", "message", "correlationId", "category"}`` and
+burst-limit headers. A property declared unique (``hasUniqueValue``) is
+enforced on every write: a second object may not hold the same value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import operator
-import time
 import uuid
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-import httpx
-import orjson
 from aiohttp import web
 
-from baton.connectors.hubspot.mapping import parse_timestamp
-from baton.connectors.hubspot.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from baton.connectors.hubspot.sandbox_reads import CrmReads, iso
+from baton.connectors.hubspot.sandbox_webhooks import deliver_webhooks
+from baton.connectors.hubspot.sandbox_writes import CrmWrites
 from baton.connectors.sandbox import RateLimitRule, VendorSandbox
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
 
-__all__ = ["HUBSPOT_LIMIT", "HubSpotSandbox", "deliver_webhooks"]
+__all__ = ["HUBSPOT_LIMIT", "HubSpotSandbox", "deliver_webhooks", "iso"]
 
 HUBSPOT_LIMIT = RateLimitRule(100, 10.0)
-_CATEGORY = dict(zip((400, 401, 404, 429), ("VALIDATION_ERROR", "INVALID_AUTHENTICATION", "OBJECT_NOT_FOUND", "RATE_LIMITS"), strict=True))  # fmt: skip
-_OPS: dict[str, Callable[[Any, Any], bool]] = dict(zip(("EQ", "GT", "GTE", "LT", "LTE"), (operator.eq, operator.gt, operator.ge, operator.lt, operator.le), strict=True))  # fmt: skip
-
-
-def iso(stamp: dt.datetime) -> str:
-    """HubSpot's timestamp format (UTC, milliseconds, ``Z``)."""
-    return (
-        stamp.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.")
-        + f"{stamp.microsecond // 1000:03d}Z"
-    )
+_CATEGORY = {
+    400: "VALIDATION_ERROR",
+    401: "INVALID_AUTHENTICATION",
+    404: "OBJECT_NOT_FOUND",
+    409: "CONFLICT",
+    429: "RATE_LIMITS",
+}
+OBJECT_TYPE_IDS = {"companies": "0-2", "deals": "0-3", "line_items": "0-8"}
+# the properties each type knows besides HubSpot's own hs_* ones [kb: a subset]
+_KNOWN = {
+    "companies": "name domain country city phone industry hs_parent_company_id",
+    "deals": "dealname amount deal_currency_code dealstage pipeline closedate "
+    "hubspot_owner_id hs_deal_stage_probability hs_is_closed hs_is_closed_won",
+    "line_items": "name hs_sku amount hs_line_item_currency_code "
+    "hs_position_on_quote recurringbillingfrequency quantity price",
+}
 
 
 class HubSpotSandbox(VendorSandbox):
@@ -48,11 +55,18 @@ class HubSpotSandbox(VendorSandbox):
         refresh_tokens: refresh tokens the token endpoint accepts.
         private_tokens: private-app tokens accepted without expiry.
         limit: default the Free/Starter private-app burst limit.
+        unique: properties declared with ``hasUniqueValue`` on every type.
+        custom: other custom properties, by object type.
         kwargs: as :class:`~baton.connectors.sandbox.VendorSandbox`.
+
+    Attributes:
+        created: objects created through the API, by type.
+        updated: objects updated through the API, by type.
     """
 
     vendor = "hubspot"
     token_path = "/oauth/v1/token"  # noqa: S105 - a URL path, not a secret
+    portal_id = 62515
 
     def __init__(
         self,
@@ -60,22 +74,41 @@ class HubSpotSandbox(VendorSandbox):
         refresh_tokens: Sequence[str] = ("refresh-1",),
         private_tokens: Sequence[str] = ("pat",),
         limit: RateLimitRule | None = HUBSPOT_LIMIT,
+        unique: Sequence[str] = ("baton_id",),
+        custom: Mapping[str, Sequence[str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(limit=limit, **kwargs)
         self.refresh_tokens = set(refresh_tokens)
         self.tokens.update(dict.fromkeys(private_tokens, float("inf")))
-        self.objects: dict[str, dict[str, dict[str, Any]]] = {
-            t: {} for t in ("companies", "deals", "line_items")
+        self.objects: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in _KNOWN}
+        # property name → hasUniqueValue, by object type
+        self.properties: dict[str, dict[str, bool]] = {
+            t: {**dict.fromkeys(names.split(), False), **dict.fromkeys(unique, True)}
+            for t, names in _KNOWN.items()
         }
+        for kind, names in (custom or {"deals": ["baton_project_code"]}).items():
+            self.properties[kind].update(dict.fromkeys(names, False))
+        self.created: Counter[str] = Counter()
+        self.updated: Counter[str] = Counter()
         self._ids = 1000
 
-    def error(self, status: int, message: str) -> web.Response:
+    def error(
+        self, status: int, message: str, *, errors: Sequence[Any] = ()
+    ) -> web.Response:
         """HubSpot's error body."""
         category = _CATEGORY.get(status, "ERROR")
-        body = {"status": "error", "message": message, "category": category}
-        body["correlationId"] = str(uuid.uuid4())
+        body: dict[str, Any] = {"status": "error", "message": message}
+        body.update(correlationId=str(uuid.uuid4()), category=category)
+        if errors:
+            body["errors"] = list(errors)
         return web.json_response(body, status=status)
+
+    def not_found(self, key: str) -> web.Response:
+        """HubSpot's 404 for an object id or unique value no object holds."""
+        return self.error(
+            404, f"Object not found. objectId are usually numeric. ({key})"
+        )
 
     def limit_headers(self, remaining: int) -> dict[str, str]:
         """HubSpot's burst-window headers (the interval scaled like the window)."""
@@ -123,10 +156,41 @@ class HubSpotSandbox(VendorSandbox):
         obj["properties"].update(properties, hs_lastmodifieddate=stamp)
         obj["updatedAt"] = stamp
 
-    def routes(self, app: web.Application) -> None:  # the CRM v3 object routes
-        app.router.add_get("/crm/v3/objects/{type}", self._list)
-        app.router.add_post("/crm/v3/objects/{type}/search", self._search)
-        app.router.add_get("/crm/v3/objects/{type}/{id}/associations/{to}", self._assoc)
+    def holding(self, object_type: str, prop: str, value: str) -> list[dict[str, Any]]:
+        """The objects whose ``prop`` is ``value`` (tests count them)."""
+        rows = self.objects.get(object_type, {}).values()
+        return [o for o in rows if o["properties"].get(prop) == value]
+
+    def resolve(
+        self, kind: str, key: str, id_property: str | None
+    ) -> tuple[dict[str, Any] | None, web.Response | None]:
+        """The object ``key`` names (internal id, or ``id_property``'s value).
+
+        Returns the object or None, and an error answer when the request is
+        malformed (unknown type, an ``id_property`` not declared unique).
+        """
+        if kind not in self.objects:
+            return None, self.error(400, f"Unable to infer object type from: {kind}")
+        if id_property in (None, "", "hs_object_id"):
+            return self.objects[kind].get(key), None
+        assert id_property is not None
+        if not self.properties[kind].get(id_property, False):
+            return None, self.error(400, self.not_unique(kind, id_property))
+        found = self.holding(kind, id_property, key)
+        return (found[0] if found else None), None
+
+    def not_unique(self, kind: str, prop: str) -> str:
+        """HubSpot's message for an ``idProperty`` without unique values."""
+        type_id = OBJECT_TYPE_IDS.get(kind, kind)
+        return (
+            f"Unable to perform update/upsert by non-unique {type_id} property "
+            f"{prop} in portal ID {self.portal_id}"
+        )
+
+    def routes(self, app: web.Application) -> None:
+        """The CRM v3 object routes (reads and writes)."""
+        CrmReads(self).add_routes(app)
+        CrmWrites(self).add_routes(app)
 
     async def _token(self, request: web.Request) -> web.Response:  # refresh grant
         form = await request.post()
@@ -137,118 +201,3 @@ class HubSpotSandbox(VendorSandbox):
         ):
             return self.error(400, "BAD_REFRESH_TOKEN: refresh token is invalid")
         return await super()._token(request)
-
-    def _view(
-        self, obj: Mapping[str, Any], props: Sequence[str], assoc: Sequence[str]
-    ) -> dict[str, Any]:
-        out = {k: v for k, v in obj.items() if not k.startswith("_")}
-        if props:
-            keep = {*props, "hs_object_id", "createdate", "hs_lastmodifieddate"}
-            out["properties"] = {
-                k: v for k, v in obj["properties"].items() if k in keep
-            }
-        links = {
-            to: {"results": obj["_assoc"][to]} for to in assoc if obj["_assoc"].get(to)
-        }
-        if links:
-            out["associations"] = links
-        return out
-
-    @staticmethod
-    def _page(rows: list[dict[str, Any]], after: int, limit: int) -> dict[str, Any]:
-        doc: dict[str, Any] = {"results": rows[after : after + limit]}
-        if after + limit < len(rows):
-            nxt = str(after + limit)
-            doc["paging"] = {"next": {"after": nxt, "link": f"?after={nxt}"}}
-        return doc
-
-    async def _list(self, request: web.Request) -> web.Response:
-        kind, q = request.match_info["type"], request.query
-        if kind not in self.objects:
-            return self.error(404, f"Unknown object type {kind}")
-        limit, after = int(q.get("limit", "10")), int(q.get("after", "0"))
-        if not 0 < limit <= 100:
-            return self.error(400, f"limit must be between 1 and 100, got {limit}")
-        props = [p for p in q.get("properties", "").split(",") if p]
-        assoc = [a for a in q.get("associations", "").split(",") if a]
-        rows = [self._view(o, props, assoc) for o in self.objects[kind].values()]
-        return web.json_response(self._page(rows, after, limit))
-
-    async def _search(self, request: web.Request) -> web.Response:
-        kind = request.match_info["type"]
-        body = await request.json()
-        limit, after = int(body.get("limit", 10)), int(body.get("after", 0))
-        if kind not in self.objects or not 0 < limit <= 100:
-            return self.error(
-                400, f"Invalid search request: limit {limit}, type {kind}"
-            )
-        groups = body.get("filterGroups") or []  # OR of groups, AND of filters
-        rows = [
-            r
-            for r in self.objects[kind].values()
-            if not groups
-            or any(all(self._match(r, f) for f in g["filters"]) for g in groups)
-        ]
-        for key in reversed(body.get("sorts") or []):
-            rows.sort(
-                key=self._by(key if isinstance(key, str) else key["propertyName"])
-            )
-        view = [self._view(r, body.get("properties") or [], []) for r in rows]
-        return web.json_response({"total": len(view), **self._page(view, after, limit)})
-
-    @staticmethod
-    def _by(name: str) -> Callable[[dict[str, Any]], str]:
-        return lambda row: str(row["properties"].get(name, ""))
-
-    @staticmethod
-    def _match(row: Mapping[str, Any], f: Mapping[str, Any]) -> bool:
-        have, want = row["properties"].get(f["propertyName"]), str(f.get("value", ""))
-        if have is None:
-            return False
-        if f["propertyName"].endswith("date"):
-            return _OPS[f["operator"]](parse_timestamp(have), parse_timestamp(want))
-        return _OPS[f["operator"]](have, want)
-
-    async def _assoc(self, request: web.Request) -> web.Response:
-        kind, oid, to = (request.match_info[k] for k in ("type", "id", "to"))
-        obj = self.objects.get(kind, {}).get(oid)
-        if obj is None:
-            return self.error(404, f"Object {kind}/{oid} not found")
-        return web.json_response({"results": obj["_assoc"].get(to, [])})
-
-
-async def deliver_webhooks(
-    url: str,
-    batches: Sequence[Sequence[Mapping[str, Any]]],
-    secret: str,
-    *,
-    duplicate: bool = False,
-    out_of_order: bool = False,
-    bad_signature: bool = False,
-    age_s: float = 0.0,
-) -> list[int]:
-    """POST each event batch signed (v3) as HubSpot would; the statuses.
-
-    ``duplicate`` repeats each batch's first event inside it and sends each
-    batch twice; ``out_of_order`` reverses events and batches; ``age_s``
-    backdates the timestamp; ``bad_signature`` signs with a wrong secret.
-    """
-    bodies = [[*b, b[0]] if duplicate and b else list(b) for b in batches]
-    if duplicate:
-        bodies = [b for b in bodies for _ in range(2)]
-    if out_of_order:
-        bodies = [list(reversed(b)) for b in reversed(bodies)]
-    statuses = []
-    async with httpx.AsyncClient(timeout=10.0) as client:
-        for events in bodies:
-            raw = orjson.dumps(events)
-            stamp = str(int((time.time() - age_s) * 1000))
-            key = "wrong-" + secret if bad_signature else secret
-            headers = {
-                SIGNATURE_HEADER: sign(key, "POST", url, raw, stamp),
-                TIMESTAMP_HEADER: stamp,
-                "Content-Type": "application/json",
-            }
-            resp = await client.post(url, content=raw, headers=headers)
-            statuses.append(resp.status_code)
-    return statuses
