@@ -42,6 +42,7 @@ __all__ = [
     "WorkdayClient",
     "WorkdayTokens",
     "throttle_pause",
+    "throttled_get",
     "token_path",
     "workday_message",
 ]
@@ -74,6 +75,26 @@ def workday_message(resp: httpx.Response) -> str:
 def throttle_pause(resp: httpx.Response) -> float | None:
     """Seconds to pause the account: ``Retry-After`` of a throttling 503."""
     return retry_after_of(resp) if resp.status_code == 503 else None
+
+
+async def throttled_get(
+    http: VendorHttp, path: str, params: Mapping[str, Any] | None = None
+) -> httpx.Response:
+    """GET through ``http``; a 503 with ``Retry-After`` raised as ``RateLimited``.
+
+    Raises:
+        baton.engine.errors.DeliveryError: as ``VendorHttp``.
+    """
+    try:
+        return await http.request("GET", path, params=params)
+    except RateLimited:
+        raise
+    except Retriable as exc:
+        if exc.status == 503 and exc.retry_after is not None:
+            raise RateLimited(
+                exc.message, status=503, retry_after=exc.retry_after
+            ) from exc
+        raise
 
 
 class WorkdayTokens(OAuth2ClientCredentials):
@@ -154,22 +175,16 @@ class WorkdayClient:
             baton.engine.errors.DeliveryError: as ``VendorHttp``; a 503 with
                 ``Retry-After`` as ``RateLimited``.
         """
-        try:
-            resp = await self.http.request("GET", path, params=params)
-        except RateLimited:
-            raise
-        except Retriable as exc:
-            if exc.status == 503 and exc.retry_after is not None:
-                raise RateLimited(
-                    exc.message, status=503, retry_after=exc.retry_after
-                ) from exc
-            raise
-        doc: dict[str, Any] = resp.json()
+        doc: dict[str, Any] = (await throttled_get(self.http, path, params)).json()
         return doc
 
     def staffing(self, path: str) -> str:
         """``/staffing/v6/{tenant}{path}``."""
         return f"/staffing/v6/{self.tenant}{path}"
+
+    async def health(self) -> None:
+        """One authenticated read: ``GET /workers?limit=1``."""
+        await self.get(self.staffing("/workers"), {"limit": 1})
 
     async def workers(
         self, offset: int, limit: int = MAX_LIMIT

@@ -24,7 +24,11 @@ Choices:
   upwards, which the v6 view does not expose: no manager then);
 * the staffing v6 reads carry **no termination date** (only job-change
   business processes do); ``termination_date`` is an argument for a caller
-  that has one (RaaS, WWS), and one before ``hireDate`` is refused.
+  that has one (RaaS, WWS), and one before ``hireDate`` is refused;
+* a RaaS report's end date before the REST ``hireDate`` is an earlier
+  employment's (a rehire) and is dropped (:func:`end_for`); a terminated
+  worker the REST list no longer shows is built from its report entry
+  alone (:func:`absent_worker`: no role, location or manager).
 """
 
 from __future__ import annotations
@@ -39,10 +43,14 @@ from baton.model.worker import Worker
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from baton.connectors.workday.raas import Termination
+
 __all__ = [
     "MAPPING_VERSION",
     "SYSTEM",
+    "absent_worker",
     "canonical_id",
+    "end_for",
     "event_id",
     "manager_of",
     "worker",
@@ -156,3 +164,43 @@ def event_id(record: Worker) -> str:
         f"{MAPPING_VERSION}\n{record.model_dump_json()}".encode()
     ).hexdigest()
     return f"{record.id}:{digest[:16]}"
+
+
+def end_for(found: Termination | None, hire: dt.date | None) -> dt.date | None:
+    """The end date to put on a worker hired on ``hire``.
+
+    An end before the current hire belongs to an earlier employment (a
+    rehire keeps the old termination in the report) and is dropped.
+    """
+    if found is None or found.end is None:
+        return None
+    return None if hire is not None and found.end < hire else found.end
+
+
+def absent_worker(found: Termination) -> Worker:
+    """A terminated worker the REST list no longer shows, from its report entry.
+
+    Raises:
+        ValueError: no WID, hire date or name in the entry, no end date, or
+            an end before the hire.
+    """
+    if found.wid is None:
+        raise ValueError(f"worker {found.employee_id}: the report has no WID")
+    if found.end is None:
+        raise ValueError(f"worker {found.wid}: no termination date")
+    if found.hire is None:
+        raise ValueError(f"worker {found.wid}: the report has no hire date")
+    if found.end < found.hire:
+        raise ValueError(f"worker {found.wid}: termination before hire")
+    return Worker(
+        id=canonical_id("worker", found.wid),
+        source_system=SYSTEM,
+        external_ids={SYSTEM: found.wid},
+        employee_number=found.employee_id or None,
+        given_name=found.given_name or "",
+        family_name=found.family_name or "",
+        email=found.email,
+        worker_type=found.worker_type or WorkerType.EMPLOYEE,
+        hire_date=found.hire,
+        termination_date=found.end,
+    )

@@ -9,7 +9,8 @@ person ``GET /person/v4/{tenant}/people/{ID}/legalName``. Errors are
 ``/ccx/oauth2/{tenant}/token`` [kb], accepting client credentials and the
 refresh-token grant (client id and secret as Basic or form fields).
 Throttling is the base's 429 with ``Retry-After``; inject ``Fault(status=503,
-retry_after=…)`` for Workday's other throttling answer.
+retry_after=…)`` for Workday's other throttling answer. RaaS custom reports
+are served by :class:`~.raas_sandbox.RaasReports` (:attr:`WorkdaySandbox.raas`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from aiohttp import web
 
 from baton.connectors.sandbox import VendorSandbox
 from baton.connectors.workday.client import MAX_LIMIT, token_path
+from baton.connectors.workday.raas_sandbox import RaasReports
 
 __all__ = ["WorkdaySandbox"]
 
@@ -60,6 +62,7 @@ class WorkdaySandbox(VendorSandbox):
         self.names: dict[str, dict[str, Any]] = {}
         self.organizations: dict[str, dict[str, Any]] = {}
         self.answers: list[tuple[str, str, dict[str, Any]]] = []
+        self.raas = RaasReports(tenant, self.error)
 
     # -- for tests -------------------------------------------------------------
     def put(
@@ -98,6 +101,23 @@ class WorkdaySandbox(VendorSandbox):
         self.names[person_id] = {"id": person_id, "first": first, "primary": last}
         self.service_dates[wid] = {"hireDate": hire_date} if hire_date else {}
 
+    def report_entry(
+        self, wid: str, termination: str | None, **extra: Any
+    ) -> dict[str, Any]:
+        """A RaaS entry for stored worker ``wid`` under the default aliases."""
+        worker = self.workers[wid]
+        name = self.names[worker["person"]["id"]]
+        return {
+            "Workday_ID": wid,
+            "Employee_ID": worker["workerId"],
+            "Worker_Type": worker["workerType"]["descriptor"],
+            "Legal_Name_First_Name": name["first"],
+            "Legal_Name_Last_Name": name["primary"],
+            "Hire_Date": self.service_dates[wid].get("hireDate"),
+            "Termination_Date": termination,
+            **extra,
+        }
+
     def put_organization(self, org_id: str, managers: list[str]) -> None:
         """A supervisory organization managed by ``managers`` (WIDs)."""
         self.organizations[org_id] = {
@@ -114,8 +134,12 @@ class WorkdaySandbox(VendorSandbox):
         body = {"error": message, "errors": [{"error": message, "code": code}]}
         return web.json_response(body, status=status)
 
+    def _authorized(self, request: web.Request) -> bool:
+        return super()._authorized(request) or self.raas.basic_ok(request)
+
     def routes(self, app: web.Application) -> None:
-        """Workers, service dates, organizations and legal names."""
+        """Workers, service dates, organizations, legal names, RaaS reports."""
+        self.raas.routes(app)
         staffing = f"/ccx/api/staffing/v6/{self.tenant}"
         app.router.add_get(f"{staffing}/workers", self._workers)
         app.router.add_get(f"{staffing}/workers/{{id}}", self._worker)
