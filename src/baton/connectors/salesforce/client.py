@@ -21,7 +21,12 @@ Paging: SOQL ``query?q=`` answers ``records``, ``done`` and
 ``nextRecordsUrl`` (followed until ``done``; a link outside
 ``/services/data/`` is refused). Writes go through ``composite`` with
 ``allOrNone``: the answer is 200 even when sub-requests fail, so the per-item
-outcomes are returned (:class:`CompositeResult`), not raised.
+outcomes are returned (:class:`CompositeResult`), not raised. Single-record
+writes by external id are in :mod:`~baton.connectors.salesforce.writes`.
+
+Every call carries ``Sforce-Call-Options: client=<call_client>``, so change
+events of our own writes name us in ``changeOrigin``
+(``com/salesforce/api/rest/62.0;client=baton``) and can be dropped as echoes.
 
 Change events: :meth:`SalesforceClient.events` reads ``GET /pubsub/fetch``,
 a JSON stand-in for the Pub/Sub API's gRPC ``Fetch`` served by the sandbox
@@ -31,7 +36,6 @@ only; a real org needs a gRPC + Avro subscriber behind the same method.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -39,6 +43,11 @@ from urllib.parse import quote
 import httpx
 
 from baton.connectors.http import VendorHttp
+from baton.connectors.salesforce.composite import (
+    CompositeItem,
+    CompositeResult,
+    parse_composite,
+)
 from baton.connectors.salesforce.session import (
     SalesforceTokens,
     api_usage,
@@ -54,6 +63,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "API_VERSION",
+    "CALL_CLIENT",
     "LOGIN_URL",
     "CompositeItem",
     "CompositeResult",
@@ -64,30 +74,9 @@ __all__ = [
 ]
 
 API_VERSION = "v62.0"
+CALL_CLIENT = "baton"
 LOGIN_URL = "https://login.salesforce.com"
 PAUSE_AT = 0.95
-
-
-@dataclass(frozen=True, slots=True)
-class CompositeItem:
-    """One sub-request's outcome: its reference, status, body and errors."""
-
-    reference_id: str
-    status: int
-    body: Any
-    errors: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class CompositeResult:
-    """A composite answer: ``ok`` only when every sub-request succeeded."""
-
-    items: tuple[CompositeItem, ...]
-
-    @property
-    def ok(self) -> bool:
-        """Whether every sub-request succeeded."""
-        return all(200 <= i.status < 300 for i in self.items)
 
 
 class SalesforceClient:
@@ -99,6 +88,8 @@ class SalesforceClient:
         limiter: the org's shared limiter.
         limit_pause: seconds to pause on ``REQUEST_LIMIT_EXCEEDED``.
         near_limit_pause: seconds to pause per answer past :data:`PAUSE_AT`.
+        call_client: the client id in ``Sforce-Call-Options`` (echo detection).
+        refresh_token: use the refresh-token grant instead of client credentials.
     """
 
     def __init__(
@@ -113,13 +104,20 @@ class SalesforceClient:
         near_limit_pause: float = 5.0,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 30.0,
+        call_client: str = CALL_CLIENT,
+        refresh_token: str | None = None,
     ) -> None:
         self.data_path = f"/services/data/{api_version}"
+        self.call_client = call_client
         self.limit_pause = limit_pause
         self.near_limit_pause = near_limit_pause
         self._token_http = httpx.AsyncClient(transport=transport, timeout=timeout)
         self.tokens = SalesforceTokens(
-            login_url, client_id, client_secret, http=self._token_http
+            login_url,
+            client_id,
+            client_secret,
+            http=self._token_http,
+            refresh_token=refresh_token,
         )
         self.http = VendorHttp(
             login_url,
@@ -128,6 +126,7 @@ class SalesforceClient:
             limiter=limiter,
             message=salesforce_message,
             feedback=self._feedback,
+            headers={"Sforce-Call-Options": f"client={call_client}"},
             transport=transport,
             timeout=timeout,
         )
@@ -147,22 +146,37 @@ class SalesforceClient:
             baton.engine.errors.DeliveryError: classified by ``VendorHttp``;
             ``REQUEST_LIMIT_EXCEEDED`` as ``RateLimited``.
         """
+        _, doc = await self.send(method, path, json_body=json_body)
+        return doc
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        allow: frozenset[int] = frozenset(),
+    ) -> tuple[int, Any]:
+        """Like :meth:`request`, also returning the status; ``allow``-ed ones pass.
+
+        Raises:
+            baton.engine.errors.DeliveryError: as :meth:`request`.
+        """
         await self.tokens.token()
         url = f"{self.tokens.instance_url}{path}"
-        resp = await self.http.request(
-            method, url, json=json_body, allow=frozenset({403})
-        )
-        if resp.status_code == 403:
+        resp = await self.http.request(method, url, json=json_body, allow=allow | {403})
+        if resp.status_code == 403 and 403 not in allow:
             msg = f"salesforce: {salesforce_message(resp)}"
             if error_code(resp) == "REQUEST_LIMIT_EXCEEDED":
                 raise RateLimited(msg, status=403, retry_after=self.limit_pause)
             raise Fatal(msg, status=403)
         try:
-            return (
+            doc = (
                 json.loads(resp.content, parse_float=Decimal) if resp.content else None
             )
         except ValueError as exc:
             raise Retriable(f"salesforce: answer to {path} is not JSON") from exc
+        return resp.status_code, doc
 
     async def query(
         self, soql: str
@@ -195,23 +209,7 @@ class SalesforceClient:
             "compositeRequest": [dict(s) for s in subrequests],
         }
         doc = await self.request("POST", f"{self.data_path}/composite", json_body=body)
-        items = []
-        for part in (doc or {}).get("compositeResponse", []):
-            answer = part.get("body")
-            errors = tuple(
-                f"{e.get('errorCode')}: {e.get('message')}"
-                for e in (answer if isinstance(answer, list) else [])
-                if isinstance(e, dict) and "errorCode" in e
-            )
-            items.append(
-                CompositeItem(
-                    str(part.get("referenceId")),
-                    int(part["httpStatusCode"]),
-                    answer,
-                    errors,
-                )
-            )
-        return CompositeResult(tuple(items))
+        return parse_composite(doc)
 
     async def events(
         self, topic: str, replay_id: str | None, *, num_requested: int = 100
@@ -228,6 +226,13 @@ class SalesforceClient:
             raise Retriable("salesforce: event answer has no events list")
         latest = doc.get("latestReplayId")
         return doc["events"], None if latest is None else str(latest)
+
+    async def limits(self) -> dict[str, Any]:
+        """``GET limits``: the org's allocations (a cheap authenticated read)."""
+        doc = await self.request("GET", f"{self.data_path}/limits")
+        if not isinstance(doc, dict):
+            raise Retriable("salesforce: limits answer is not an object")
+        return doc
 
     async def close(self) -> None:
         """Close both connection pools."""

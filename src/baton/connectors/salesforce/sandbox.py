@@ -4,10 +4,12 @@ Serves ``POST /services/oauth2/token`` (client credentials → ``access_token``
 and ``instance_url``), ``GET /services/data/vNN.N/query?q=`` for the simple
 SOQL the connector sends (``SELECT f, … FROM X [WHERE SystemModstamp > T]
 [ORDER BY …]``), ``nextRecordsUrl`` paging in batches of ``batch_size``,
-``GET sobjects/<type>/<id>``, ``POST composite`` (creates and updates,
+``GET sobjects/<type>/<id>[?fields=…]``, ``POST composite`` (creates and updates,
 ``allOrNone`` rolls everything back), and a JSON stand-in for the Pub/Sub
 API's ``Fetch`` at ``GET /pubsub/fetch`` (events after a replay id; with
 ``gap_every`` = N every N-th event is a ``GAP_UPDATE`` without fields).
+Single-record writes (upsert by external id, update by Id, read by external
+id) and ``GET limits`` are in :mod:`~baton.connectors.salesforce.sandbox_writes`.
 
 Errors use Salesforce's body ``[{"message", "errorCode", "fields"}]``; every
 answer carries ``Sforce-Limit-Info: api-usage=used/max`` and a call past
@@ -25,38 +27,43 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from baton.connectors.salesforce.sandbox_store import SalesforceStore
-from baton.connectors.sandbox import VendorSandbox
+from baton.connectors.salesforce.sandbox_writes import REQUIRED, SalesforceWrites
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 __all__ = ["SalesforceSandbox"]
 
 _CODES = {400: "INVALID_FIELD", 401: "INVALID_SESSION_ID", 403: "REQUEST_LIMIT_EXCEEDED",
           404: "NOT_FOUND"}  # fmt: skip
-_REQUIRED = {"Account": ("Name",), "Opportunity": ("Name", "StageName", "CloseDate")}
 _SOQL = re.compile(
     r"^SELECT (?P<fields>[\w, ]+) FROM (?P<obj>\w+)"
     r"(?: WHERE SystemModstamp > (?P<since>\S+))?(?: ORDER BY (?P<order>[\w, ]+))?$"
 )
 
 
-class SalesforceSandbox(SalesforceStore, VendorSandbox):
-    """Salesforce's token, query, sObject, composite and event endpoints."""
+class SalesforceSandbox(SalesforceWrites):
+    """Salesforce's token, query, sObject, composite, write and event endpoints.
+
+    ``external_ids`` and ``custom_fields`` declare fields per sObject (None:
+    ``Account.Baton_Id__c`` as external id, ``Opportunity.Baton_Project_Code__c``).
+    """
 
     vendor = "salesforce"
     token_path = "/services/oauth2/token"  # noqa: S105 - a URL path
 
     def __init__(
         self, *, batch_size: int = 2, api_max: int = 15000, gap_every: int | None = None,
-        multi_currency: bool = False, **kwargs: Any,
+        multi_currency: bool = False,
+        external_ids: Mapping[str, Iterable[str]] | None = None,
+        custom_fields: Mapping[str, Iterable[str]] | None = None, **kwargs: Any,
     ) -> None:  # fmt: skip
         super().__init__(**kwargs)
         self.batch_size = batch_size
         self.api_used, self.api_max = 0, api_max
         self.multi_currency = multi_currency
         self.store_init(gap_every)
+        self.writes_init(external_ids, custom_fields)
         self._cursors: dict[str, list[dict[str, Any]]] = {}
 
     # -- the vendor ------------------------------------------------------------
@@ -77,6 +84,7 @@ class SalesforceSandbox(SalesforceStore, VendorSandbox):
         app.router.add_get(f"{self.data}/query/{{locator}}", self._more)
         app.router.add_get(f"{self.data}/sobjects/{{type}}/{{id}}", self._get)
         app.router.add_post(f"{self.data}/composite", self._composite)
+        self.write_routes(app)
         app.router.add_get("/pubsub/fetch", self._fetch)
 
     async def _token(self, request: web.Request) -> web.Response:
@@ -155,7 +163,9 @@ class SalesforceSandbox(SalesforceStore, VendorSandbox):
         record = self.objects.get(sobject, {}).get(sf_id)
         if record is None:
             return self.error(404, "The requested resource does not exist")
-        return web.json_response(self._view(sobject, record, list(record)))
+        wanted = request.query.get("fields")
+        fields = [f.strip() for f in wanted.split(",")] if wanted else list(record)
+        return web.json_response(self._view(sobject, record, ["Id", *fields]))
 
     async def _composite(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
@@ -192,7 +202,7 @@ class SalesforceSandbox(SalesforceStore, VendorSandbox):
             return answer(
                 404, [{"errorCode": "NOT_FOUND", "message": "no such sObject"}]
             )
-        missing = [f for f in _REQUIRED.get(sobject, ()) if not fields.get(f)]
+        missing = [f for f in REQUIRED.get(sobject, ()) if not fields.get(f)]
         if sub.get("method") == "POST" and missing:
             msg = f"Required fields are missing: [{', '.join(missing)}]"
             error = {

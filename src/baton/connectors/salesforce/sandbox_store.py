@@ -5,13 +5,20 @@ opportunities, appends a change event with the next replay id; with
 ``gap_every`` = N every N-th event is a ``GAP_*`` event without fields.
 ``GET /pubsub/fetch`` returns the events after a replay id (a JSON stand-in
 for the Pub/Sub API's ``Fetch``: ``events[{replayId, event}]``,
-``latestReplayId``).
+``latestReplayId``). Events of changes made through the REST API name the
+caller in ``changeOrigin`` (``com/salesforce/api/rest/62.0;client=<id>``);
+changes made by the tests directly (:meth:`SalesforceStore.add`,
+:meth:`SalesforceStore.touch`) leave it empty, as UI changes do.
+
+:attr:`SalesforceStore.created` and :attr:`SalesforceStore.updated` count
+the writes per record id, so tests can assert "created once, updated twice".
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections import Counter
 from typing import Any
 
 from aiohttp import web
@@ -37,6 +44,8 @@ class SalesforceStore:
         self.gap_every = gap_every
         self.objects: dict[str, dict[str, dict[str, Any]]] = {k: {} for k in PREFIX}
         self.events: list[dict[str, Any]] = []
+        self.created: Counter[str] = Counter()
+        self.updated: Counter[str] = Counter()
         self._ticks = itertools.count(1)
         self._ids = itertools.count(1)
 
@@ -46,6 +55,14 @@ class SalesforceStore:
 
     def add(self, sobject: str, **fields: Any) -> str:
         """Store a record (``Id``, ``SystemModstamp`` set); return its id."""
+        return self.insert(sobject, fields)
+
+    def touch(self, sobject: str, sf_id: str, **changes: Any) -> None:
+        """Change a record (new ``SystemModstamp``; an UPDATE event)."""
+        self.change(sobject, sf_id, changes)
+
+    def insert(self, sobject: str, fields: dict[str, Any], origin: str = "") -> str:
+        """Store a record made by ``origin`` (a ``changeOrigin``); return its id."""
         sf_id = f"{PREFIX[sobject]}{next(self._ids):012d}AAA"
         record = {
             "Id": sf_id,
@@ -54,17 +71,26 @@ class SalesforceStore:
             "SystemModstamp": self._stamp(),
         }
         self.objects[sobject][sf_id] = record
-        self._emit(sobject, [sf_id], "CREATE", record)
+        self.created[sf_id] += 1
+        self._emit(sobject, [sf_id], "CREATE", record, origin)
         return sf_id
 
-    def touch(self, sobject: str, sf_id: str, **changes: Any) -> None:
-        """Change a record (new ``SystemModstamp``; an UPDATE event)."""
+    def change(
+        self, sobject: str, sf_id: str, changes: dict[str, Any], origin: str = ""
+    ) -> None:
+        """Change a record on behalf of ``origin`` (a ``changeOrigin``)."""
         record = self.objects[sobject][sf_id]
         record.update(changes, SystemModstamp=self._stamp())
-        self._emit(sobject, [sf_id], "UPDATE", changes)
+        self.updated[sf_id] += 1
+        self._emit(sobject, [sf_id], "UPDATE", changes, origin)
 
     def _emit(
-        self, sobject: str, ids: list[str], change: str, body: dict[str, Any]
+        self,
+        sobject: str,
+        ids: list[str],
+        change: str,
+        body: dict[str, Any],
+        origin: str = "",
     ) -> None:
         if sobject != "Opportunity":
             return
@@ -72,7 +98,7 @@ class SalesforceStore:
         if self.gap_every and (len(self.events) + 1) % self.gap_every == 0:
             change, body = f"GAP_{change}", {}
         header = {"entityName": sobject, "recordIds": ids, "changeType": change,
-                  "commitTimestamp": replay * 1000}  # fmt: skip
+                  "changeOrigin": origin, "commitTimestamp": replay * 1000}  # fmt: skip
         event = {
             "ChangeEventHeader": header,
             **{k: v for k, v in body.items() if k != "Id"},

@@ -1,7 +1,7 @@
 """Salesforce sessions and answers: OAuth client credentials, errors, usage.
 
 :class:`SalesforceTokens` fetches a session with the client-credentials grant
-at ``<login>/services/oauth2/token`` and keeps the answer's ``instance_url``
+(or, given one, the refresh-token grant) at ``<login>/services/oauth2/token`` and keeps the answer's ``instance_url``
 (the API host). :func:`salesforce_message` and :func:`error_code` read
 Salesforce's error array ``[{"message", "errorCode", "fields"}]``;
 :func:`api_usage` reads ``Sforce-Limit-Info: api-usage=used/max``.
@@ -58,7 +58,11 @@ def api_usage(resp: httpx.Response) -> tuple[int, int] | None:
 
 
 class SalesforceTokens(OAuth2ClientCredentials):
-    """Client-credentials sessions that remember the org's ``instance_url``."""
+    """Sessions that remember the org's ``instance_url``.
+
+    Client credentials by default; with ``refresh_token`` the refresh-token
+    grant (a connected app's user session).
+    """
 
     def __init__(
         self,
@@ -67,11 +71,13 @@ class SalesforceTokens(OAuth2ClientCredentials):
         client_secret: str,
         *,
         http: httpx.AsyncClient,
+        refresh_token: str | None = None,
     ) -> None:
         super().__init__(
             f"{login_url.rstrip('/')}/services/oauth2/token",
             client_id,
             client_secret,
+            refresh_token=refresh_token,
             credentials_in_body=True,
             vendor="salesforce",
             http=http,
