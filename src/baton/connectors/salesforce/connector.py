@@ -223,6 +223,10 @@ class SalesforceSource:
         """One stream by name (raises KeyError)."""
         return self._streams[name]
 
+    async def health(self) -> None:
+        """One cheap authenticated read (``GET limits``); raises classified errors."""
+        await self.client.limits()
+
     async def close(self) -> None:
         """Close the client."""
         await self.client.close()
