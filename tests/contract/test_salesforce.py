@@ -191,6 +191,7 @@ async def test_a_composite_write_with_all_or_none_rolls_back_and_reports_each_it
     async with source(sandbox) as src:
         rolled_back = await src.client.composite(writes, all_or_none=True)
         assert len(sandbox.objects["Account"]) == accounts
+        assert sum(sandbox.created.values()) == accounts  # the counts roll back too
         partial = await src.client.composite(writes, all_or_none=False)
     assert not rolled_back.ok
     acc, opp = rolled_back.items

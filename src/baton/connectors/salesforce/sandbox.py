@@ -171,9 +171,13 @@ class SalesforceSandbox(SalesforceWrites):
         body = await request.json()
         all_or_none = bool(body.get("allOrNone"))
         before = copy.deepcopy(self.objects), len(self.events)
-        answers = [self._apply(sub) for sub in body.get("compositeRequest", [])]
+        counts = self.created.copy(), self.updated.copy()
+        origin = self._origin(request)
+        subs = body.get("compositeRequest", [])
+        answers = [self._apply(sub, origin) for sub in subs]
         if all_or_none and any(a["httpStatusCode"] >= 400 for a in answers):
             self.objects, self.events = before[0], self.events[: before[1]]
+            self.created, self.updated = counts
             halted = [{"errorCode": "PROCESSING_HALTED", "fields": [], "message":
                        "The transaction was rolled back since another operation in "
                        "the same transaction failed."}]  # fmt: skip
@@ -183,7 +187,7 @@ class SalesforceSandbox(SalesforceWrites):
         await self.after_commit(request)
         return web.json_response({"compositeResponse": answers})
 
-    def _apply(self, sub: dict[str, Any]) -> dict[str, Any]:
+    def _apply(self, sub: dict[str, Any], origin: str) -> dict[str, Any]:
         ref, fields = sub.get("referenceId"), dict(sub.get("body") or {})
         parts = (
             str(sub.get("url", "")).removeprefix(f"{self.data}/sobjects/").split("/")
@@ -213,10 +217,15 @@ class SalesforceSandbox(SalesforceWrites):
             return answer(400, [error])
         if sub.get("method") == "POST":
             return answer(
-                201, {"id": self.add(sobject, **fields), "success": True, "errors": []}
+                201,
+                {
+                    "id": self.insert(sobject, fields, origin),
+                    "success": True,
+                    "errors": [],
+                },
             )
         if len(parts) == 2 and parts[1] in self.objects[sobject]:
-            self.touch(sobject, parts[1], **fields)
+            self.change(sobject, parts[1], fields, origin)
             return answer(204, None)
         return answer(404, [{"errorCode": "NOT_FOUND", "message": "no such record"}])
 
