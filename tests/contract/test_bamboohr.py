@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from baton.config import ConfigError
+from baton.connectors import catalog
 from baton.connectors.bamboohr.client import BambooHRClient
 from baton.connectors.bamboohr.connector import BambooHRSource
 from baton.connectors.bamboohr.sandbox import BambooHRSandbox, webhook_request
@@ -16,7 +18,7 @@ from baton.connectors.bamboohr.webhook import parse, verify
 from baton.connectors.sandbox import Fault
 from baton.connectors.webhooks import WebhookRejectedError
 from baton.engine.errors import Fatal, RateLimited, Retriable
-from baton.engine.limiter import AccountLimiter
+from baton.engine.limiter import AccountLimiter, LimiterRegistry, RateLimit
 from baton.model.common import WorkerType
 
 
@@ -93,6 +95,66 @@ async def test_full_read_then_changed_since_reads_only_the_changes():
     assert {r.event_id for p in again for r in p.records} <= {
         r.event_id for r in records
     }
+
+
+async def test_termination_dates_reach_the_worker_and_a_rehires_old_one_is_dropped():
+    sandbox = seeded()
+    async with sandbox.serving() as base:
+        source = BambooHRSource(BambooHRClient("acme", "key-1", base_url=base))
+        try:
+            start = (await read_all(source, None))[-1].cursor
+            assert start is not None
+            sandbox.put("2", status="Inactive", terminationDate="2024-06-30")
+            sandbox.put("3", terminationDate="2023-01-31")  # an earlier employment
+            sandbox.put("4", terminationDate="0000-00-00")  # BambooHR's empty date
+            first = await read_all(source, start)
+            sandbox.put("2", terminationDate="2024-07-31")  # moved
+            moved = await read_all(source, first[-1].cursor)
+        finally:
+            await source.close()
+    ends = {r.source_id: r.data.termination_date for p in first for r in p.records}
+    assert ends == {"2": dt.date(2024, 6, 30), "3": None, "4": None}
+    before = {r.source_id: r.event_id for p in first for r in p.records}
+    after = {r.source_id: r for p in moved for r in p.records}
+    assert after["2"].data.termination_date == dt.date(2024, 7, 31)
+    assert after["2"].event_id != before["2"]
+
+
+async def test_configured_from_settings_the_health_check_passes_and_a_bad_key_is_fatal():
+    sandbox = seeded()
+    async with sandbox.serving() as base:
+        common = {"kind": "bamboohr", "url": base, "company": "acme"}
+        configured = catalog.configure(
+            {
+                "hris": {**common, "api_key": "key-1", "page_size": 2},
+                "bad": {**common, "api_key": "wrong"},
+                "other": {
+                    **common,
+                    "company": "globex",
+                    "api_key": "k",
+                    "rate_limit": {"requests": 5, "per_seconds": 1, "concurrency": 2},
+                },
+            }
+        )
+        limits = catalog.limits(configured)
+        limiters = LimiterRegistry(limits)
+        built = {n: catalog.build_source(c, limiters) for n, c in configured.items()}
+        try:
+            ok = await catalog.check("hris", "bamboohr", built["hris"])
+            refused = await catalog.check("bad", "bamboohr", built["bad"])
+        finally:
+            for connector in built.values():
+                await connector.close()  # type: ignore[attr-defined]
+    assert (ok.ok, ok.detail) == (True, "ok")
+    assert not refused.ok
+    assert refused.detail.startswith("Fatal")
+    assert "Invalid API key" in refused.detail
+    # no published limit: only the configured one, per company
+    assert limits == {"bamboohr:globex": RateLimit(5, 1.0, 2)}
+    assert configured["hris"].account == configured["bad"].account == "bamboohr:acme"
+    assert sandbox.state.requests["GET /api/gateway.php/acme/v1/meta/fields"] == 2
+    with pytest.raises(ConfigError, match=r"connectors\.x\.api_key"):
+        catalog.configure({"x": {"kind": "bamboohr", "company": "acme"}})
 
 
 async def test_a_throttled_503_pauses_the_shared_limiter_and_the_retry_succeeds():

@@ -143,6 +143,10 @@ class BambooHRSource:
         """The one stream, ``workers``."""
         return [self.workers]
 
+    async def health(self) -> None:
+        """One authenticated read: ``GET /meta/fields`` (the account's field list)."""
+        await self.client.get("/meta/fields")
+
     async def close(self) -> None:
         """Close the client."""
         await self.client.close()

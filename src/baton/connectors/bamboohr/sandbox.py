@@ -6,7 +6,8 @@ vendor: the base path ``/api/gateway.php/{company}/v1``, the directory answer
 ``{"fields", "employees"}``, ``GET /employees/changed?since=`` answering
 ``{"latest", "employees": {id: {"id", "action", "lastChanged"}}}`` (``since``
 taken as **inclusive** here), ``GET /employees/{id}?fields=a,b`` answering
-only the asked fields, errors as an empty body with the reason in
+only the asked fields, ``GET /meta/fields`` answering ``[{"id", "name",
+"type", "alias"}]`` (the health check's read), errors as an empty body with the reason in
 ``X-BambooHR-Error-Message``, and throttling as 503 with ``Retry-After``
 (the base's 429 is answered as 503; inject ``Fault(status=503,
 retry_after=…)`` for one-off throttles). Auth is an API key as the Basic
@@ -127,6 +128,21 @@ class BambooHRSandbox(VendorSandbox):
         app.router.add_get(f"{base}/employees/directory", self._directory)
         app.router.add_get(f"{base}/employees/changed", self._changed)
         app.router.add_get(f"{base}/employees/{{id}}", self._employee)
+        app.router.add_get(f"{base}/meta/fields", self._fields)
+
+    async def _fields(self, _request: web.Request) -> web.Response:
+        """``GET /meta/fields``: ``[{id, name, type, alias}]`` [kb]."""
+        return web.json_response(
+            [
+                {
+                    "id": i,
+                    "name": k,
+                    "type": "date" if "Date" in k else "text",
+                    "alias": k,
+                }
+                for i, k in enumerate((*_DIRECTORY, "hireDate", "terminationDate"), 1)
+            ]
+        )
 
     async def _directory(self, _request: web.Request) -> web.Response:
         people = [
