@@ -8,13 +8,15 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 
-from baton.connectors.harvest.client import HarvestClient
+from baton.config import ConfigError
+from baton.connectors import catalog
+from baton.connectors.harvest.client import DEFAULT_LIMIT, HarvestClient
 from baton.connectors.harvest.connector import HarvestSource
 from baton.connectors.harvest.mapping import HarvestAccount
 from baton.connectors.harvest.sandbox import HarvestSandbox
 from baton.connectors.sandbox import Fault
 from baton.engine.errors import Fatal, Invalid, RateLimited, Retriable
-from baton.engine.limiter import AccountLimiter
+from baton.engine.limiter import AccountLimiter, LimiterRegistry
 from baton.model import ApprovalStatus
 from tests.contract import specs
 
@@ -200,3 +202,43 @@ async def test_the_spec_rejects_a_body_that_breaks_the_mapping():
     }
     with pytest.raises(jsonschema.ValidationError):
         specs.validate(spec, schema, body)
+
+
+async def test_config_builds_sources_whose_health_check_fails_only_on_bad_credentials():
+    sandbox = HarvestSandbox()
+    async with sandbox.serving() as base:
+        common = {"kind": "harvest", "url": f"{base}/v2", "account_id": "42"}
+        oauth = {
+            "client_id": "baton",
+            "client_secret": "secret",
+            "refresh_token": "rt-1",
+        }
+        configured = catalog.configure({
+            "pat": {**common, "token": "pat-1"},
+            "app": {**common, **oauth, "token_url": f"{base}/api/v2/oauth2/token"},
+            "bad": {**common, "token": "nope"},
+        })  # fmt: skip
+        assert catalog.limits(configured) == {"harvest:42": DEFAULT_LIMIT}
+        registry = LimiterRegistry(catalog.limits(configured))
+        results = {}
+        for name, c in configured.items():
+            src = catalog.build_source(c, registry)
+            try:
+                results[name] = await catalog.check(name, c.kind, src)
+            finally:
+                await src.close()
+    assert [results[n].ok for n in ("pat", "app", "bad")] == [True, True, False]
+    assert results["bad"].detail.startswith("Fatal")
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        ({"token": "t", "refresh_token": "r"}, "not both"),
+        ({}, "missing: client_id, client_secret, refresh_token"),
+        ({"client_id": "c", "client_secret": "s"}, "missing: refresh_token"),
+    ],
+)
+def test_config_needs_exactly_one_way_in(extra, says):
+    with pytest.raises(ConfigError, match=says):
+        catalog.configure({"psa": {"kind": "harvest", "account_id": "1", **extra}})

@@ -1,10 +1,19 @@
 """Harvest API v2 over :class:`~baton.connectors.http.VendorHttp`.
 
-Auth: a personal access token (``Authorization: Bearer``) plus the
-``Harvest-Account-Id`` and a ``User-Agent`` naming the app, on every request.
-Personal access tokens do not expire on a schedule and cannot be refreshed:
-a 401 means revoked or wrong, and :class:`StaticToken` turns it into
-``Fatal`` (the account must be reconfigured; retrying cannot help).
+Auth: ``Authorization: Bearer <token>`` plus the ``Harvest-Account-Id`` and
+a ``User-Agent`` naming the app, on every request. The token is either
+
+* a personal access token: it does not expire on a schedule and cannot be
+  refreshed, so a 401 means revoked or wrong and :class:`StaticToken` turns
+  it into ``Fatal`` (the account must be reconfigured); or
+* an OAuth2 access token (:class:`HarvestOAuth`): fetched and renewed with the
+  refresh-token grant at :data:`TOKEN_URL` (a form with ``grant_type``,
+  ``refresh_token``, ``client_id`` and ``client_secret`` in the body), by
+  :class:`~baton.connectors.http.OAuth2ClientCredentials`. Access tokens live
+  14 days (``expires_in`` 1209599 s [kb]) and are renewed 30 s before the
+  expiry the answer states, or once on a 401; a refused refresh (400/401) is
+  ``Fatal``. A refresh answer may carry a new refresh token, which is kept
+  for the process's life [kb: whether Harvest rotates it].
 
 Limits: Harvest publishes 100 requests per 15 s per token and no rate-limit
 headers; a breach is a 429 with ``Retry-After``, which pauses the account's
@@ -28,14 +37,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from baton.connectors.http import StaticToken, VendorHttp, default_message
+import httpx
+
+from baton.connectors.http import (
+    OAuth2ClientCredentials,
+    StaticToken,
+    TokenSource,
+    VendorHttp,
+    default_message,
+)
 from baton.engine.errors import Fatal, Retriable
 from baton.engine.limiter import RateLimit
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Mapping
-
-    import httpx
 
     from baton.engine.limiter import AccountLimiter
 
@@ -43,12 +58,15 @@ __all__ = [
     "BASE_URL",
     "DEFAULT_LIMIT",
     "PUBLISHED_LIMIT",
+    "TOKEN_URL",
     "HarvestClient",
+    "HarvestOAuth",
     "HarvestPage",
     "harvest_message",
 ]
 
 BASE_URL = "https://api.harvestapp.com/v2"
+TOKEN_URL = "https://id.getharvest.com/api/v2/oauth2/token"  # noqa: S105 - a URL
 PUBLISHED_LIMIT = RateLimit(requests=100, per_seconds=15.0, concurrency=8)
 DEFAULT_LIMIT = RateLimit(requests=100, per_seconds=15.0 * 1.05, concurrency=8)
 MAX_PER_PAGE = 2000
@@ -77,12 +95,24 @@ class HarvestPage:
     last: bool
 
 
+@dataclass(frozen=True, slots=True)
+class HarvestOAuth:
+    """An OAuth2 application's credentials and the user's refresh token."""
+
+    client_id: str
+    client_secret: str
+    refresh_token: str
+    token_url: str = TOKEN_URL
+
+
 class HarvestClient:
     """One Harvest account.
 
     Args:
-        token: the personal access token (from the environment, never a file).
+        token: the personal access token (from the environment, never a file);
+            None when ``oauth`` is given.
         account_id: the ``Harvest-Account-Id``.
+        oauth: OAuth2 credentials instead of a personal access token.
         user_agent: the app and a contact, as Harvest asks (``Baton (ops@…)``).
         base_url: the API root (tests pass the sandbox's ``…/v2``).
         limiter: the account's shared limiter, configured with :data:`DEFAULT_LIMIT`.
@@ -92,21 +122,44 @@ class HarvestClient:
 
     def __init__(
         self,
-        token: str,
+        token: str | None,
         account_id: str,
         *,
+        oauth: HarvestOAuth | None = None,
         user_agent: str = "Baton integration hub",
         base_url: str = BASE_URL,
         limiter: AccountLimiter | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 30.0,
     ) -> None:
+        if (token is None) == (oauth is None):
+            raise ValueError(
+                "give either a personal access token or OAuth2 credentials"
+            )
         self.base_url = base_url.rstrip("/")
         self.account_id = account_id
+        self._token_http: httpx.AsyncClient | None = None
+        self.tokens: TokenSource
+        if oauth is not None:
+            self._token_http = httpx.AsyncClient(
+                headers={"User-Agent": user_agent}, transport=transport, timeout=timeout
+            )
+            self.tokens = OAuth2ClientCredentials(
+                oauth.token_url,
+                oauth.client_id,
+                oauth.client_secret,
+                refresh_token=oauth.refresh_token,
+                credentials_in_body=True,
+                vendor="harvest",
+                http=self._token_http,
+            )
+        else:
+            assert token is not None
+            self.tokens = StaticToken(token)
         self.http = VendorHttp(
             self.base_url,
             "harvest",
-            tokens=StaticToken(token),
+            tokens=self.tokens,
             limiter=limiter,
             headers={"Harvest-Account-Id": account_id, "User-Agent": user_agent},
             message=harvest_message,
@@ -162,8 +215,10 @@ class HarvestClient:
             yield HarvestPage(records, last=url is None)
 
     async def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pools."""
         await self.http.close()
+        if self._token_http is not None:
+            await self._token_http.aclose()
 
 
 def _json(resp: httpx.Response) -> Any:

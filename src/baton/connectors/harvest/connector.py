@@ -188,6 +188,10 @@ class HarvestSource:
         if isinstance(doc, dict) and doc.get("code"):
             self.project_codes[pid] = str(doc["code"])
 
+    async def health(self) -> None:
+        """One authenticated read: ``GET /users/me``."""
+        await self.client.get("/users/me")
+
     async def close(self) -> None:
         """Close the client."""
         await self.client.close()

@@ -166,7 +166,7 @@ def project(raw: Mapping[str, Any], account: HarvestAccount) -> Project:
     """A Harvest project as a canonical ``Project`` (archived → completed)."""
     client = raw.get("client") or {}
     currency = client.get("currency") or account.currency
-    budget = raw.get("budget")
+    budget = raw.get("budget") if raw.get("cost_budget") is None else raw["cost_budget"]
     money_budget = raw.get("budget_by") == "project_cost" and budget is not None
     return Project(
         id=canonical_id("project", raw["id"]),

@@ -6,7 +6,10 @@ Serves ``GET /time_entries``, ``/users``, ``/projects``, ``/projects/{id}``,
 page, links{first,next,previous,last}``), ``updated_since`` (inclusive) and
 ``per_page`` 1–2000 (else 422), and Harvest's error body ``{code, message}``.
 Auth is a personal access token (never expires; :meth:`expire_tokens` revokes
-it) plus ``Harvest-Account-Id``. Harvest documents no rate-limit headers: a
+it) or an OAuth2 token from ``POST /api/v2/oauth2/token``, plus
+``Harvest-Account-Id``. Writes, ``/users/me`` and the token endpoint are in
+:mod:`baton.connectors.harvest.sandbox_writes`; projects list newest first
+and filter by ``client_id``, ``is_active`` and ``updated_since``. Harvest documents no rate-limit headers: a
 breach is only a 429 with ``Retry-After``.
 
 Records are stored as Harvest sends them (floats on the wire); the ``add_*``
@@ -19,11 +22,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from aiohttp import web
 
 from baton.connectors.harvest.sandbox_seed import HarvestSeed
-from baton.connectors.sandbox import VendorSandbox
+from baton.connectors.harvest.sandbox_writes import HarvestWrites
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -31,10 +35,11 @@ if TYPE_CHECKING:
 __all__ = ["HarvestSandbox"]
 
 
-class HarvestSandbox(HarvestSeed, VendorSandbox):
+class HarvestSandbox(HarvestWrites, HarvestSeed):
     """Harvest's list and create endpoints over in-memory records."""
 
     vendor = "harvest"
+    token_path = "/api/v2/oauth2/token"  # noqa: S105 - a URL path, not a secret
 
     def __init__(
         self,
@@ -43,10 +48,12 @@ class HarvestSandbox(HarvestSeed, VendorSandbox):
         account_id: str = "42",
         **kwargs: Any,
     ) -> None:
+        kwargs.setdefault("token_ttl", 1209599.0)  # 14 days [kb]
         super().__init__(**kwargs)
         self.account_id = account_id
         self.tokens[token] = math.inf
         self.seed_init()
+        self.writes_init()
 
     # -- the vendor ------------------------------------------------------------
     def error(self, status: int, message: str) -> web.Response:
@@ -64,6 +71,11 @@ class HarvestSandbox(HarvestSeed, VendorSandbox):
             app.router.add_get(f"/v2/{key}", self._lister(key))
         app.router.add_get("/v2/projects/{project_id}", self._project)
         app.router.add_post("/v2/time_entries", self._create_time_entry)
+        app.router.add_post("/v2/projects", self.create_project)
+        assignments = "/v2/projects/{project_id}/user_assignments"
+        app.router.add_get(assignments, self._project_assignments)
+        app.router.add_post(assignments, self.create_user_assignment)
+        app.router.add_get("/v2/users/me", self.me)
 
     @web.middleware
     async def _account(
@@ -71,6 +83,8 @@ class HarvestSandbox(HarvestSeed, VendorSandbox):
         request: web.Request,
         handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
     ) -> web.StreamResponse:
+        if request.path == self.token_path:  # Harvest ID, not an account's API
+            return await handler(request)
         if request.headers.get("Harvest-Account-Id") != self.account_id:
             return self.error(401, "Harvest-Account-Id missing or not yours")
         return await handler(request)
@@ -82,6 +96,37 @@ class HarvestSandbox(HarvestSeed, VendorSandbox):
         return handler
 
     def _list(self, request: web.Request, key: str) -> web.Response:
+        rows = self.records[key]
+        if key == "projects":  # Harvest: newest first
+            q = request.query
+            client = q.get("client_id")
+            active = q.get("is_active")
+            rows = sorted(
+                (
+                    p
+                    for p in rows
+                    if (client is None or str(p["client"]["id"]) == client)
+                    and (active is None or str(p["is_active"]).lower() == active)
+                ),
+                key=lambda p: (p["created_at"], p["id"]),
+                reverse=True,
+            )
+        return self._page(request, key, rows, f"/v2/{key}")
+
+    async def _project_assignments(self, request: web.Request) -> web.Response:
+        project = self._project_by_id(request)
+        if project is None:
+            return self.error(404, "Not found")
+        user = request.query.get("user_id")
+        rows = self.assignments_of(project["id"])
+        if user is not None:
+            rows = [a for a in rows if str(a["user"]["id"]) == user]
+        path = f"/v2/projects/{project['id']}/user_assignments"
+        return self._page(request, "user_assignments", rows, path)
+
+    def _page(
+        self, request: web.Request, key: str, rows: list[dict[str, Any]], path: str
+    ) -> web.Response:
         q = request.query
         try:
             page = int(q.get("page", "1"))
@@ -96,7 +141,6 @@ class HarvestSandbox(HarvestSeed, VendorSandbox):
             return self.error(422, f"Invalid parameter: {exc}")
         if not 1 <= per <= 2000 or page < 1:
             return self.error(422, "per_page must be between 1 and 2000")
-        rows = self.records[key]
         if since_at is not None:
             if since_at.tzinfo is None:
                 since_at = since_at.replace(tzinfo=dt.UTC)
@@ -104,8 +148,9 @@ class HarvestSandbox(HarvestSeed, VendorSandbox):
         if key == "time_entries":  # Harvest: by spent_date, newest first
             rows = sorted(rows, key=lambda r: (r["spent_date"], r["id"]), reverse=True)
         total_pages = max(1, math.ceil(len(rows) / per))
-        base = f"{request.url.origin()}/v2/{key}?"
-        extra = f"&updated_since={since}" if since else ""
+        base = f"{request.url.origin()}{path}?"
+        kept = ("updated_since", "client_id", "is_active", "user_id")
+        extra = "".join(f"&{k}={quote(q[k], safe='')}" for k in kept if k in q)
 
         def link(n: int | None) -> str | None:
             return None if n is None else f"{base}page={n}&per_page={per}{extra}"
