@@ -116,6 +116,14 @@ class TrytonTarget:
         )
         return str(ids[0]) if ids else None
 
+    async def health(self) -> None:
+        """One authenticated call: the user's preferences (logs in if needed).
+
+        Raises:
+            Fatal: the login was refused; Retriable: Tryton is unreachable.
+        """
+        await self._client.call("res.user.get_preferences", True)
+
     async def close(self) -> None:
         """Log out and release connections."""
         await self._client.close()
