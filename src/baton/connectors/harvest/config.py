@@ -9,8 +9,10 @@ or an OAuth2 application and a user's refresh token
 (``BATON_CONNECTORS__PSA__CLIENT_ID``, ``…__CLIENT_SECRET``,
 ``…__REFRESH_TOKEN``), never both.
 
-Harvest records no legal entity or cost centre; they default to the
-provisional ``harvest:account:<account_id>`` until master data maps them.
+``url`` is the API root including ``/v2`` (tests: the sandbox's);
+``token_url`` is Harvest ID's token endpoint. Harvest records no legal
+entity or cost centre; they default to the provisional
+``harvest:account:<account_id>`` until master data maps them.
 """
 
 from __future__ import annotations
