@@ -133,6 +133,7 @@ class HubSpotClient:
         tokens: ``StaticToken`` (private app) or :class:`HubSpotOAuth`.
         limiter: the account's shared limiter (the burst limit minus 5 %).
         timeout: seconds per request.
+        token_http: the token endpoint's client, when this client owns it.
     """
 
     def __init__(
@@ -142,8 +143,10 @@ class HubSpotClient:
         *,
         limiter: AccountLimiter | None = None,
         timeout: float = 30.0,
+        token_http: httpx.AsyncClient | None = None,
     ) -> None:
         self.tokens = tokens
+        self._token_http = token_http
         self.http = VendorHttp(
             base_url,
             "hubspot",
@@ -210,8 +213,10 @@ class HubSpotClient:
                 return found
 
     async def close(self) -> None:
-        """Close the connection pool (a token client is closed by its owner)."""
+        """Close the connection pools (a token client only when owned)."""
         await self.http.close()
+        if self._token_http is not None:
+            await self._token_http.aclose()
 
 
 def _next_after(doc: Mapping[str, Any]) -> str | None:

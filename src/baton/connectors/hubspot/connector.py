@@ -222,6 +222,12 @@ class HubSpotSource:
         """One stream by name (raises KeyError)."""
         return self._streams[name]
 
+    async def health(self) -> None:
+        """One cheap authenticated read: ``GET /crm/v3/objects/deals?limit=1``."""
+        await self.client.http.request(
+            "GET", "/crm/v3/objects/deals", params={"limit": 1}
+        )
+
     async def close(self) -> None:
         """Close the client."""
         await self.client.close()

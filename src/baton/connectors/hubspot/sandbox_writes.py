@@ -1,8 +1,9 @@
 """The HubSpot sandbox's write routes: create, update, batch upsert.
 
 * ``POST /crm/v3/objects/{type}`` ``{"properties"}`` → 201; a value of a
-  unique property another object holds → 409 ``CONFLICT`` naming the
-  existing id (``… Existing ID: <id>``).
+  unique property another object holds → 409 ``CONFLICT`` ``Company already
+  exists. Existing ID: <id>`` with a detail naming the property (the shape
+  of HubSpot's contact conflict; for custom unique properties [kb]).
 * ``PATCH …/{type}/{id}`` (``idProperty`` optional) → 200; 404 when none.
 * ``POST …/{type}/batch/upsert`` ``{"inputs": [{"id", "idProperty",
   "properties"}]}`` → 200 ``{"status": "COMPLETE", "results": [… "new"]}``:
@@ -36,6 +37,7 @@ __all__ = ["CrmWrites"]
 
 _READ_ONLY = frozenset({"hs_object_id", "createdate", "hs_lastmodifieddate"})
 _MAX_BATCH = 100
+_NOUN = {"companies": "company", "deals": "deal", "line_items": "line item"}
 
 
 class CrmWrites:
@@ -86,12 +88,14 @@ class CrmWrites:
                 continue
             for other in self.box.holding(kind, name, value):
                 if other["id"] != own_id:
-                    message = (
-                        f"A {kind[:-1]} with {name}={value} already exists. "
-                        f"Existing ID: {other['id']}"
+                    noun = _NOUN.get(kind, kind)
+                    found = f"already exists. Existing ID: {other['id']}"
+                    detail = f"A {noun} with {name} {value} {found}"
+                    return self.box.error(
+                        409,
+                        f"{noun.capitalize()} {found}",
+                        errors=[{"message": detail, "in": name}],
                     )
-                    detail = {"message": message, "in": name}
-                    return self.box.error(409, message, errors=[detail])
         return None
 
     def _store(

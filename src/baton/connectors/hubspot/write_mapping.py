@@ -4,12 +4,14 @@ Writes identify objects by a property declared unique in the portal
 (``hasUniqueValue``; ``baton_id`` by default) holding Baton's canonical id,
 so a write can be repeated or settled by reading that property back.
 
-* ``Customer`` → company: ``name``; ``country`` as the ISO code (the read
-  mapping takes a two-letter ``country`` back). Absent optional fields are
-  left out, never sent as ``""``: HubSpot clears a property given an empty
-  string, and Baton does not own what it does not hold. The parent company
-  is an association in HubSpot (``hs_parent_company_id`` is read-only
-  [kb]), so it is not written here.
+* ``Customer`` → company: ``name`` (stripped of whitespace as Python sees
+  it, control characters ``\\x1c``–``\\x1f`` included, as the read mapping
+  strips); ``country`` as the ISO code (the read mapping takes a two-letter
+  ``country`` back). The unique value is sent exactly as Baton holds it.
+  Absent optional fields are left out, never sent as ``""``: HubSpot clears
+  a property given an empty string, and Baton does not own what it does not
+  hold. The parent company is an association in HubSpot
+  (``hs_parent_company_id`` is read-only [kb]), so it is not written here.
 * project code → one deal property (configurable, e.g. ``baton_project_code``).
 """
 
@@ -35,9 +37,9 @@ ID_PROPERTY = "baton_id"
 MAX_VALUE_LENGTH = 65_536
 
 
-def _text(name: str, value: str) -> str:
-    text = value.strip()
-    if not text:
+def _text(name: str, value: str, *, strip: bool = True) -> str:
+    text = value.strip() if strip else value
+    if not text.strip():
         raise ValueError(f"{name} is empty")
     if len(text) > MAX_VALUE_LENGTH:
         raise ValueError(f"{name} is longer than {MAX_VALUE_LENGTH} characters")
@@ -74,7 +76,7 @@ def upsert_input(
         ValueError: an empty unique value.
     """
     return {
-        "id": _text(id_property, value),
+        "id": _text(id_property, value, strip=False),
         "idProperty": id_property,
         "properties": dict(properties),
     }
