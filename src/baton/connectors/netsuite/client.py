@@ -1,7 +1,9 @@
 """NetSuite REST access: OAuth 2.0, the account's concurrency limit, errors, paging.
 
 * Auth: OAuth 2.0 client credentials against ``TOKEN_PATH`` (refreshed once
-  on a 401 by :class:`~baton.connectors.http.VendorHttp`).
+  on a 401 by :class:`~baton.connectors.http.VendorHttp`): either the
+  machine-to-machine flow, a JWT signed with the mapping's certificate
+  (:mod:`~.auth`), or a client secret (the sandbox; legacy).
 * Limits: NetSuite limits *concurrency* per account (REST, SOAP and RESTlets
   together; base 5), not a rate: :data:`DEFAULT_LIMIT` holds 5 in flight and
   no practical window. Beyond it NetSuite answers 429; the shared limiter
@@ -23,13 +25,15 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 
-from baton.connectors.http import OAuth2ClientCredentials, VendorHttp, default_message
+from baton.connectors.http import VendorHttp, default_message
+from baton.connectors.netsuite.auth import token_source
 from baton.engine.errors import Ambiguous, Fatal, Invalid
 from baton.engine.limiter import RateLimit
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+    from baton.connectors.netsuite.auth import M2MKey
     from baton.engine.limiter import AccountLimiter
 
 __all__ = [
@@ -103,7 +107,8 @@ class NetSuiteClient:
     Args:
         base_url: ``https://<account>.suitetalk.api.netsuite.com`` (or a sandbox).
         client_id: the integration record's client id.
-        client_secret: its secret (from the environment, never a file).
+        client_secret: its secret (from the environment, never a file), or
+        m2m: the M2M mapping's certificate id and private key (exactly one).
         limiter: the account's shared limiter, built from :data:`DEFAULT_LIMIT`
             or the account's tier (None: unlimited).
         token_url: the token endpoint (default: ``base_url + TOKEN_PATH``).
@@ -118,17 +123,19 @@ class NetSuiteClient:
         base_url: str,
         *,
         client_id: str,
-        client_secret: str,
+        client_secret: str | None = None,
+        m2m: M2MKey | None = None,
         limiter: AccountLimiter | None = None,
         token_url: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 30.0,
     ) -> None:
         self._token_http = httpx.AsyncClient(transport=transport, timeout=timeout)
-        self.tokens = OAuth2ClientCredentials(
+        self.tokens = token_source(
             token_url or base_url.rstrip("/") + TOKEN_PATH,
             client_id,
-            client_secret,
+            client_secret=client_secret,
+            m2m=m2m,
             http=self._token_http,
         )
         self.http = VendorHttp(
@@ -205,6 +212,15 @@ class NetSuiteClient:
             if following <= offset:
                 raise Fatal(f"{self.vendor}: SuiteQL paging stuck at offset {offset}")
             offset = following
+
+    async def probe(self) -> None:
+        """One cheap authenticated read: one row of ``SELECT id FROM employee``."""
+        await self.http.request(
+            "POST",
+            SUITEQL_PATH,
+            json={"q": "SELECT id FROM employee"},
+            params={"limit": 1},
+        )
 
     async def close(self) -> None:
         """Close the API and token connections."""

@@ -81,6 +81,10 @@ class NetSuiteTarget:
         doc = await self.client.get_by_external_id(RECORD_TYPE, _external_id(delivery))
         return None if doc is None else str(doc["id"])
 
+    async def health(self) -> None:
+        """One authenticated SuiteQL read (:meth:`~.client.NetSuiteClient.probe`)."""
+        await self.client.probe()
+
     async def close(self) -> None:
         """Close the client's connections."""
         await self.client.close()

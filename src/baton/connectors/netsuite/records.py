@@ -1,4 +1,4 @@
-"""Idempotent NetSuite transaction writes: sales orders, invoices, purchase orders.
+"""Idempotent NetSuite writes: sales orders, invoices, purchase orders, expense reports.
 
 Each write POSTs the body of :mod:`~.transactions` with the canonical id as
 ``externalId``. If NetSuite refuses it as a duplicate (``DUP_RCRD``: an
@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from baton.connectors.netsuite.client import DuplicateRecord
+from baton.connectors.netsuite.expenses import EXPENSE_REPORT, expense_report_body
 from baton.connectors.netsuite.mapping import MappingError
 from baton.connectors.netsuite.transactions import (
     INVOICE,
@@ -30,11 +31,12 @@ from baton.connectors.netsuite.transactions import (
 from baton.engine.errors import Invalid
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
     from baton.connectors.netsuite.client import NetSuiteClient
     from baton.model.finance import InvoiceRequest
     from baton.model.procurement import PurchaseOrder
+    from baton.model.time_expense import Expense
 
 __all__ = ["NetSuiteRecords"]
 
@@ -90,6 +92,22 @@ class NetSuiteRecords:
         """Create the purchase order; return its id."""
         body = _render(lambda: purchase_order_body(po, refs))
         return await self.create(PURCHASE_ORDER, body)
+
+    async def expense_report(
+        self,
+        expenses: Sequence[Expense],
+        refs: Mapping[str, str],
+        *,
+        report_id: str | None = None,
+    ) -> str:
+        """Create the expense report of one worker's approved expenses; return its id.
+
+        The external id is the expense's id, or ``report_id`` for several
+        (:func:`~.expenses.expense_report_body`); look it up with
+        :meth:`find` after an ``Ambiguous``.
+        """
+        body = _render(lambda: expense_report_body(expenses, refs, report_id=report_id))
+        return await self.create(EXPENSE_REPORT, body)
 
     async def close(self) -> None:
         """Close the client's connections."""

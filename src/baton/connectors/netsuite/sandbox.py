@@ -8,7 +8,10 @@
 * ``GET …/<type>/<id>`` and ``GET …/<type>/eid:<externalId>``: 200 or 404
   ``NONEXISTENT_ID``.
 * ``salesOrder``, ``invoice`` and ``purchaseOrder`` are checked as
-  :func:`~.sandbox_records.check_transaction` does (400 ``USER_ERROR``).
+  :func:`~.sandbox_records.check_transaction` does, ``expenseReport`` as
+  :func:`~.sandbox_expenses.check_expense_report` (400 ``USER_ERROR``).
+* Tokens: client secret, or M2M assertions (:mod:`~.sandbox_auth`); they
+  live 60 minutes.
 * ``POST /services/rest/query/v1/suiteql`` (``Prefer: transient`` required)
   answers the subset of :mod:`~.sandbox_records` (``externalid`` and
   ``lastmodifieddate`` filters, ``TO_CHAR`` aliases, ``ORDER BY``) over the
@@ -27,12 +30,14 @@ from typing import Any
 from aiohttp import web
 
 from baton.connectors.netsuite.client import RECORD_PATH, SUITEQL_PATH, TOKEN_PATH
+from baton.connectors.netsuite.sandbox_auth import NetSuiteTokenSandbox
+from baton.connectors.netsuite.sandbox_expenses import check_expense_report
 from baton.connectors.netsuite.sandbox_records import (
     ENTITY_TABLE,
     check_transaction,
     parse_query,
 )
-from baton.connectors.sandbox import RateLimitRule, VendorSandbox
+from baton.connectors.sandbox import RateLimitRule
 
 __all__ = ["CONCURRENCY_ONLY", "NetSuiteSandbox"]
 
@@ -45,16 +50,20 @@ _CODES = {
 _MAX_PAGE = 1000
 
 
-class NetSuiteSandbox(VendorSandbox):
+class NetSuiteSandbox(NetSuiteTokenSandbox):
     """See the module docstring; ``records[type][id]`` holds what was created."""
 
     vendor = "netsuite"
     token_path = TOKEN_PATH
 
     def __init__(
-        self, *, limit: RateLimitRule | None = CONCURRENCY_ONLY, **kwargs: Any
+        self,
+        *,
+        limit: RateLimitRule | None = CONCURRENCY_ONLY,
+        token_ttl: float = 3600.0,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(limit=limit, **kwargs)
+        super().__init__(limit=limit, token_ttl=token_ttl, **kwargs)
         self.records: dict[str, dict[str, dict[str, Any]]] = {}
         self.refused_duplicates = 0
         self.service_time = 0.0  # seconds each handler works (inside in-flight)
@@ -101,6 +110,8 @@ class NetSuiteSandbox(VendorSandbox):
         rtype = record_type.lower()
         if rtype == "timebill":
             return _check_time_bill(body)
+        if rtype == "expensereport":
+            return check_expense_report(body, self.table)
         if rtype in ENTITY_TABLE:
             return check_transaction(rtype, body, self.table)
         return None

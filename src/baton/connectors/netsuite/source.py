@@ -191,6 +191,10 @@ class NetSuiteSource:
         """One stream by name (raises KeyError)."""
         return self._streams[name]
 
+    async def health(self) -> None:
+        """One authenticated SuiteQL read (:meth:`~.client.NetSuiteClient.probe`)."""
+        await self.client.probe()
+
     async def close(self) -> None:
         """Close the client."""
         await self.client.close()
