@@ -69,6 +69,12 @@ _FIELDS = {
     ],
 }
 _Rows = list[dict[str, Any]]
+_STREAMS: list[tuple[str, str, str, list[Any]]] = [
+    ("timesheet_lines", "TimeEntry", "timesheet.line", []),
+    ("employees", "Worker", "company.employee", []),
+    ("projects", "Project", "project.work", [("type", "=", "project")]),
+    ("tasks", "Task", "project.work", [("type", "=", "task")]),
+]
 
 
 class TrytonStream:
@@ -184,23 +190,8 @@ class TrytonSource:
         self._today = today or (lambda: dt.datetime.now(dt.UTC).date())
         self._books: Books | None = None
         self._streams = {
-            s.name: s
-            for s in (
-                TrytonStream(
-                    self, "timesheet_lines", "TimeEntry", "timesheet.line", []
-                ),
-                TrytonStream(self, "employees", "Worker", "company.employee", []),
-                TrytonStream(
-                    self,
-                    "projects",
-                    "Project",
-                    "project.work",
-                    [("type", "=", "project")],
-                ),
-                TrytonStream(
-                    self, "tasks", "Task", "project.work", [("type", "=", "task")]
-                ),
-            )
+            name: TrytonStream(self, name, entity, model, domain)
+            for name, entity, model, domain in _STREAMS
         }
 
     def streams(self) -> Sequence[TrytonStream]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from baton.connectors.tryton.erp_mapping import SYSTEM, tryton_id
-from baton.connectors.tryton.mapping import REF_PREFIX
 from baton.connectors.tryton.source_values import (
     current_cost,
     hours_of,
@@ -170,6 +169,7 @@ def time_entry_from_line(
     if not row.get("employee"):
         raise ValueError("the line has no employee")
     description = str(row.get("description") or "")
+    fallback = tryton_id("timesheet.line", int(row["id"]))
     entry_id = ref_or_id(description, "timesheet.line", int(row["id"]))
     data = {
         "id": entry_id,
@@ -184,7 +184,7 @@ def time_entry_from_line(
         "pay_code": books.pay_code,
         "billable": work.billable,
         "status": ApprovalStatus.APPROVED,
-        "notes": None if description.startswith(REF_PREFIX) else description or None,
+        "notes": None if entry_id != fallback else description.strip() or None,
     }
     context = {HOURS_PRECISION_CONTEXT_KEY: HoursPrecision.MINUTE.value}
     return TimeEntry.model_validate(data, context=context)

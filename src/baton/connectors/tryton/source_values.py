@@ -101,9 +101,10 @@ def event_id(model: str, row: Mapping[str, Any]) -> str:
 
 def ref_or_id(text: object, model: str, record_id: int) -> str:
     """The Baton id in a ``baton:<id>`` reference, else the Tryton record's id."""
-    value = str(text or "")
-    if value.startswith(REF_PREFIX) and len(value) > len(REF_PREFIX):
-        return value.removeprefix(REF_PREFIX)
+    value = str(text or "").strip()
+    ref = value.removeprefix(REF_PREFIX).strip()
+    if value.startswith(REF_PREFIX) and ref:
+        return ref
     return tryton_id(model, record_id)
 
 
