@@ -140,7 +140,7 @@ def expense_report_body(
         raise MappingError("an expense report holds one worker's expenses")
     if len({e.amount.currency for e in expenses}) > 1:
         raise MappingError("an expense report holds expenses in one currency")
-    unapproved = [e.id for e in expenses if e.status is not ApprovalStatus.APPROVED]
+    unapproved = [e.id for e in expenses if e.status != ApprovalStatus.APPROVED]
     if unapproved:
         raise MappingError(f"expenses not approved: {', '.join(unapproved)}")
     employee = _first(refs, "employee")
