@@ -1,12 +1,10 @@
-"""Kantata OX against its sandbox: auth, pages, cursor, limits, errors, time pull."""
+"""Kantata OX against its sandbox: auth, pages, cursor, limits, errors, settings, health."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -14,30 +12,25 @@ import jsonschema  # type: ignore[import-untyped]  # no types-jsonschema in dev 
 import pytest
 import yaml
 
+from baton.config import ConfigError
+from baton.connectors import catalog
 from baton.connectors.http import OAuth2ClientCredentials
 from baton.connectors.kantata.client import KantataClient
+from baton.connectors.kantata.config import DEFAULT_LIMIT
 from baton.connectors.kantata.connector import KantataSource
-from baton.connectors.kantata.mapping import KantataContext
 from baton.connectors.kantata.sandbox import KantataSandbox
 from baton.connectors.sandbox import Fault
 from baton.engine.errors import Invalid, RateLimited, Retriable
-from baton.engine.limiter import AccountLimiter
-from baton.workflows.time_pull import pull_time_entries
-from tests.conftest import hub_settings, running_hub
+from baton.engine.limiter import AccountLimiter, LimiterRegistry
+from tests.contract import specs
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-SPECS = Path(__file__).resolve().parents[3] / "shared/vendor-specs/kantata"
+SPECS = specs.SPECS / "kantata"
 TAP = SPECS / "tap-mavenlink-schemas"
 ENTRIES = "/api/v1/time_entries"
 META = ("count", "page_count", "page_number", "page_size")
-
-
-@pytest.fixture
-def store_url(tmp_path: Path) -> str:
-    """SQLite only: the engine's suite covers both dialects already."""
-    return f"sqlite:///{tmp_path / 'baton.db'}"
 
 
 class _GemLoader(yaml.SafeLoader):
@@ -185,64 +178,44 @@ async def test_sandbox_bodies_match_the_published_contracts() -> None:
     assert checked == 5
 
 
-def approved_time(sandbox: KantataSandbox) -> list[str]:
-    ids = []
-    for i in range(8):
-        entry = sandbox.add_time_entry(
-            user_id=str(100 + i),
-            workspace_id="907" if i == 5 else "901",
-            date_performed=f"2026-11-{2 + i:02d}",
-            approved=i != 3,
-            active_submission_id="55" if i == 3 else None,
-        )
-        ids.append(entry["id"])
-    return ids
+@pytest.mark.parametrize(
+    ("ways", "problem"),
+    [({}, "give token, or client_id"), ({"token": "t", "client_id": "c"}, "not both")],
+)
+def test_settings_need_exactly_one_way_in(ways: dict[str, str], problem: str) -> None:
+    with pytest.raises(ConfigError, match=problem):
+        catalog.configure({"psa": {"kind": "kantata", "client_secret": "s", **ways}})
 
 
-async def settled(hub: Any, n: int) -> None:
-    for _ in range(500):  # up to 10 s on a loaded machine
-        if hub.store.counts()["deliveries"].get("confirmed", 0) >= n:
-            return
-        await asyncio.sleep(0.02)
-
-
-async def test_kantata_time_feeds_the_approved_time_pull(
-    store_url: str, refdata_dir: Path, erp: Any
-) -> None:
-    erp_sandbox, url = erp
+async def test_configured_sources_check_healthy_and_bad_credentials_fatal() -> None:
     sandbox = KantataSandbox()
-    ids = approved_time(sandbox)
-    ctx = KantataContext(
-        workers={str(100 + i): f"W{i + 1:05d}" for i in range(8)},
-        project_codes={"901": "PRJ-0001", "907": "PRJ-0007"},
+    async with sandbox.serving() as base, httpx.AsyncClient() as http:
+        url = {"kind": "kantata", "url": base}
+        oauth = {**url, "token_url": f"{base}/oauth/token", "client_id": "baton"}
+        got = await http.post(
+            oauth["token_url"], data={**oauth, "client_secret": "secret"}
+        )
+        configured = catalog.configure(
+            {
+                "psa": {**oauth, "client_secret": "secret"},
+                "pat": {**url, "token": got.json()["access_token"], "account_id": "A1"},
+                "bad": {**oauth, "client_secret": "wrong"},
+                "stale": {**url, "token": "revoked"},
+            }
+        )
+        limiters = LimiterRegistry(catalog.limits(configured))
+        built = {n: catalog.build_source(c, limiters) for n, c in configured.items()}
+        try:
+            checks = {n: await catalog.check(n, "kantata", s) for n, s in built.items()}
+        finally:
+            for source in built.values():
+                await source.close()  # type: ignore[attr-defined]
+    assert [n for n, c in checks.items() if c.ok] == ["psa", "pat"], checks
+    assert checks["bad"].detail.startswith("Fatal: kantata: token refused")
+    assert checks["stale"].detail.startswith("Fatal")
+    host = base.removeprefix("http://")
+    assert catalog.limits(configured) == dict.fromkeys(
+        ["kantata:baton", "kantata:A1", f"kantata:{host}"], DEFAULT_LIMIT
     )
-    async with (
-        kantata(sandbox) as (client, _),
-        running_hub(hub_settings(store_url, url), refdata_dir) as hub,
-    ):
-        stream = KantataSource(client, ctx).stream("time_entries")
-        stream.per_page = 3
-        first = await pull_time_entries(
-            stream, hub.time_entries, hub.store, source="kantata"
-        )
-        await settled(hub, 6)
-        cursor = hub.store.get_cursor("kantata", "time_entries")
-        again = await pull_time_entries(
-            stream, hub.time_entries, hub.store, source="kantata"
-        )
-        hub.store.put_cursor("kantata", "time_entries", None)  # as after a crash
-        replay = await pull_time_entries(
-            stream, hub.time_entries, hub.store, source="kantata"
-        )
-        await settled(hub, 6)
-        quarantined = [q.canonical_id for q in hub.store.list_quarantine("open")]
-    # 8 entries, 3 a page; later requests overlap by one second: 3+2+2+1
-    assert (first.pages, first.skipped) == (4, 1)
-    assert first.outcomes == {"accepted": 6, "rejected": 1}
-    assert cursor == sandbox.data["time_entries"][ids[-1]]["updated_at"]
-    assert again.outcomes == {"duplicate": 1}  # only the cursor's own second
-    assert replay.outcomes == {"duplicate": 6, "rejected": 1}
-    assert quarantined == [f"kantata:time_entry:{ids[5]}"]
-    posted = [f"kantata:time_entry:{ids[i]}" for i in (0, 1, 2, 4, 6, 7)]
-    assert sorted(erp_sandbox.posts) == sorted(posted)
-    assert set(erp_sandbox.posts.values()) == {1}
+    # bad: refused at the token endpoint; stale: one 401, which cannot be renewed
+    assert sandbox.state.requests["GET /api/v1/users/me.json"] == 3

@@ -1,22 +1,37 @@
-"""Kantata's change feed (``subscribed_events``) as a time-entry stream."""
+"""Kantata's time entries feeding Baton: the change feed as a stream, the time pull."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
+import pytest
 import yaml
 
 from baton.connectors.kantata.connector import KantataSource
 from baton.connectors.kantata.events import EVENT_FIELDS, parse_cursor
+from baton.connectors.kantata.mapping import KantataContext
 from baton.connectors.kantata.sandbox import KantataSandbox
+from baton.connectors.kantata.writes import KantataWrites
 from baton.model.time_expense import TimeEntry
+from baton.workflows.time_pull import pull_time_entries
+from tests.conftest import hub_settings, running_hub
 from tests.contract.test_kantata import SPECS, _GemLoader, kantata
+from tests.contract.test_kantata_writes import project
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from baton.connectors.base import Page, Record
     from baton.connectors.kantata.events import KantataEventStream
 
 FEED = "GET /api/v1/subscribed_events.json"
+
+
+@pytest.fixture
+def store_url(tmp_path: Path) -> str:
+    """SQLite only: the engine's suite covers both dialects already."""
+    return f"sqlite:///{tmp_path / 'baton.db'}"
 
 
 async def read_pages(
@@ -139,3 +154,81 @@ def test_the_catalogue_names_every_event_field_the_stream_reads() -> None:
     sandbox.emit_event("1", "time_entry:deleted", payload=None)
     for event in sandbox.events.values():
         assert set(event) <= attributes, set(event) - attributes
+
+
+async def test_new_workspaces_appear_in_the_feed_but_not_the_time_stream() -> None:
+    sandbox = KantataSandbox()
+    async with kantata(sandbox) as (client, _):
+        wid = await KantataWrites(client).create_project(project())
+        feed = await client.get(
+            "subscribed_events", {"event_types": "workspace:created"}
+        )
+        stream = KantataSource(client).stream("subscribed_events")
+        pages, cursor = await read_pages(stream, None)
+    (event,) = feed["subscribed_events"].values()
+    assert (event["subject_type"], event["subject_id"]) == ("Workspace", int(wid))
+    assert event["payload"]["title"] == "Rollout for Acme"
+    assert (pages, cursor) == ([], None)  # it asks for time-entry events only
+
+
+def approved_time(sandbox: KantataSandbox) -> list[str]:
+    ids = []
+    for i in range(8):
+        entry = sandbox.add_time_entry(
+            user_id=str(100 + i),
+            workspace_id="907" if i == 5 else "901",
+            date_performed=f"2026-11-{2 + i:02d}",
+            approved=i != 3,
+            active_submission_id="55" if i == 3 else None,
+        )
+        ids.append(entry["id"])
+    return ids
+
+
+async def settled(hub: Any, n: int) -> None:
+    for _ in range(500):  # up to 10 s on a loaded machine
+        if hub.store.counts()["deliveries"].get("confirmed", 0) >= n:
+            return
+        await asyncio.sleep(0.02)
+
+
+async def test_kantata_time_feeds_the_approved_time_pull(
+    store_url: str, refdata_dir: Path, erp: Any
+) -> None:
+    erp_sandbox, url = erp
+    sandbox = KantataSandbox()
+    ids = approved_time(sandbox)
+    ctx = KantataContext(
+        workers={str(100 + i): f"W{i + 1:05d}" for i in range(8)},
+        project_codes={"901": "PRJ-0001", "907": "PRJ-0007"},
+    )
+    async with (
+        kantata(sandbox) as (client, _),
+        running_hub(hub_settings(store_url, url), refdata_dir) as hub,
+    ):
+        stream = KantataSource(client, ctx).stream("time_entries")
+        stream.per_page = 3
+        first = await pull_time_entries(
+            stream, hub.time_entries, hub.store, source="kantata"
+        )
+        await settled(hub, 6)
+        cursor = hub.store.get_cursor("kantata", "time_entries")
+        again = await pull_time_entries(
+            stream, hub.time_entries, hub.store, source="kantata"
+        )
+        hub.store.put_cursor("kantata", "time_entries", None)  # as after a crash
+        replay = await pull_time_entries(
+            stream, hub.time_entries, hub.store, source="kantata"
+        )
+        await settled(hub, 6)
+        quarantined = [q.canonical_id for q in hub.store.list_quarantine("open")]
+    # 8 entries, 3 a page; later requests overlap by one second: 3+2+2+1
+    assert (first.pages, first.skipped) == (4, 1)
+    assert first.outcomes == {"accepted": 6, "rejected": 1}
+    assert cursor == sandbox.data["time_entries"][ids[-1]]["updated_at"]
+    assert again.outcomes == {"duplicate": 1}  # only the cursor's own second
+    assert replay.outcomes == {"duplicate": 6, "rejected": 1}
+    assert quarantined == [f"kantata:time_entry:{ids[5]}"]
+    posted = [f"kantata:time_entry:{ids[i]}" for i in (0, 1, 2, 4, 6, 7)]
+    assert sorted(erp_sandbox.posts) == sorted(posted)
+    assert set(erp_sandbox.posts.values()) == {1}

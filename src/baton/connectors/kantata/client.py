@@ -87,6 +87,7 @@ class KantataClient:
         transport: an httpx transport (tests).
         timeout: seconds per request.
         rate_limit_retries: extra attempts of a read after a 429.
+        token_http: the token endpoint's client, closed with this one.
     """
 
     vendor = "kantata"
@@ -100,6 +101,7 @@ class KantataClient:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 30.0,
         rate_limit_retries: int = 3,
+        token_http: httpx.AsyncClient | None = None,
     ) -> None:
         self.http = VendorHttp(
             base_url,
@@ -111,6 +113,7 @@ class KantataClient:
             timeout=timeout,
         )
         self.rate_limit_retries = rate_limit_retries
+        self._token_http = token_http
 
     async def get(
         self, collection: str, params: Mapping[str, Any] | None = None
@@ -161,6 +164,20 @@ class KantataClient:
             raise Retriable(f"kantata: create of {key} returned no record")
         return records[0]
 
+    async def update(
+        self, collection: str, rid: str, key: str, body: Any
+    ) -> dict[str, Any]:
+        """``PUT /api/v1/<collection>/<id>.json {key: body}``; the updated record."""
+        resp = await self.http.request(
+            "PUT", f"{API}/{collection}/{rid}.json", json={key: body}
+        )
+        records = reassemble(resp.json())
+        if not records:
+            raise Retriable(f"kantata: update of {key} {rid} returned no record")
+        return records[0]
+
     async def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pools."""
         await self.http.close()
+        if self._token_http is not None:
+            await self._token_http.aclose()

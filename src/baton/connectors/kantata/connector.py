@@ -125,16 +125,34 @@ class KantataStream:
 
 
 class KantataSource:
-    """Kantata OX as a Baton source (one account, one client)."""
+    """Kantata OX as a Baton source (one account, one client).
 
-    name = "kantata"
+    Args:
+        client: the account's client.
+        context: cross-references and defaults for the mapping.
+        name: the source's name in configuration.
+    """
+
     system = "kantata"
 
     def __init__(
-        self, client: KantataClient, context: mapping.KantataContext | None = None
+        self,
+        client: KantataClient,
+        context: mapping.KantataContext | None = None,
+        *,
+        name: str = "kantata",
     ) -> None:
         self.client = client
         self.context = context or mapping.KantataContext()
+        self.name = name
+
+    async def health(self) -> None:
+        """One authenticated read: the token's own user (``GET /users/me.json``)."""
+        await self.client.get("users/me")
+
+    async def close(self) -> None:
+        """Close the client's connection pools."""
+        await self.client.close()
 
     def streams(self) -> Sequence[Stream]:
         """Time entries, users, workspaces, stories, expenses; the change feed."""
