@@ -46,47 +46,16 @@ async def make_task_work(rpc: TrytonClient) -> tuple[int, int, int]:
     customer, person = await rpc.call(
         "party.party.create", [{"name": unique("Customer")}, {"name": unique("Ann")}]
     )
-    (employee,) = await rpc.call(
-        "company.employee.create",
-        [
-            {
-                "party": person,
-                "company": company,
-                "start_date": dt.date(2025, 1, 1),
-                "cost_prices": [
-                    [
-                        "create",
-                        [{"date": dt.date(2025, 1, 1), "cost_price": Decimal(60)}],
-                    ]
-                ],
-            }
-        ],
-    )
-    (project,) = await rpc.call(
-        "project.work.create",
-        [
-            {
-                "name": unique("Project"),
-                "type": "project",
-                "company": company,
-                "party": customer,
-                "children": [
-                    [
-                        "create",
-                        [
-                            {
-                                "name": "Build",
-                                "type": "task",
-                                "company": company,
-                                "timesheet_available": True,
-                                "effort_duration": dt.timedelta(hours=40),
-                            }
-                        ],
-                    ]
-                ],
-            }
-        ],
-    )
+    start = dt.date(2025, 1, 1)
+    price = {"date": start, "cost_price": Decimal(60)}
+    staff = {"party": person, "company": company, "start_date": start,
+             "cost_prices": [["create", [price]]]}  # fmt: skip
+    (employee,) = await rpc.call("company.employee.create", [staff])
+    task = {"name": "Build", "type": "task", "company": company,
+            "timesheet_available": True, "effort_duration": dt.timedelta(hours=40)}  # fmt: skip
+    values = {"name": unique("Project"), "type": "project", "company": company,
+              "party": customer, "children": [["create", [task]]]}  # fmt: skip
+    (project,) = await rpc.call("project.work.create", [values])
     ((proj,),) = [await rpc.call("project.work.read", [project], ["children"])]
     (task,) = proj["children"]
     (row,) = await rpc.call("project.work.read", [task], ["timesheet_works", "parent"])

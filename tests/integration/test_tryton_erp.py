@@ -61,19 +61,11 @@ async def hour_product(rpc: TrytonClient) -> int:
 
 async def make_employee(rpc: TrytonClient, rate: Decimal) -> int:
     (person,) = await rpc.call("party.party.create", [{"name": unique("Ann")}])
-    (employee,) = await rpc.call(
-        "company.employee.create",
-        [
-            {
-                "party": person,
-                "company": rpc.context["company"],
-                "start_date": dt.date(2025, 1, 1),
-                "cost_prices": [
-                    ["create", [{"date": dt.date(2025, 1, 1), "cost_price": rate}]]
-                ],
-            }
-        ],
-    )
+    start = dt.date(2025, 1, 1)
+    price = {"date": start, "cost_price": rate}
+    values = {"party": person, "company": rpc.context["company"], "start_date": start,
+              "cost_prices": [["create", [price]]]}  # fmt: skip
+    (employee,) = await rpc.call("company.employee.create", [values])
     return int(employee)
 
 
@@ -82,44 +74,19 @@ async def make_project(rpc: TrytonClient, customer: int) -> tuple[int, int, int]
 
     Returns the project id, the task id and the task's timesheet work id.
     """
-    company = rpc.context["company"]
-    product = await hour_product(rpc)
-    common = {
-        "company": company,
-        "product": product,
-        "list_price": Decimal(HOUR_PRICE),
-        "timesheet_available": True,
-    }
-    (project,) = await rpc.call(
-        "project.work.create",
-        [
-            {
-                **common,
-                "name": unique("Project"),
-                "type": "project",
-                "party": customer,
-                "project_invoice_method": "timesheet",
-                "children": [
-                    [
-                        "create",
-                        [
-                            {
-                                **common,
-                                "name": "Build",
-                                "type": "task",
-                                "effort_duration": dt.timedelta(hours=40),
-                            }
-                        ],
-                    ]
-                ],
-            }
-        ],
-    )
+    common = {"company": rpc.context["company"], "product": await hour_product(rpc),
+              "list_price": Decimal(HOUR_PRICE), "timesheet_available": True}  # fmt: skip
+    task = {**common, "name": "Build", "type": "task",
+            "effort_duration": dt.timedelta(hours=40)}  # fmt: skip
+    values = {**common, "name": unique("Project"), "type": "project", "party": customer,
+              "project_invoice_method": "timesheet",
+              "children": [["create", [task]]]}  # fmt: skip
+    (project,) = await rpc.call("project.work.create", [values])
     (proj,) = await rpc.call("project.work.read", [project], ["children"])
-    (task,) = proj["children"]
-    (row,) = await rpc.call("project.work.read", [task], ["timesheet_works"])
+    (task_id,) = proj["children"]
+    (row,) = await rpc.call("project.work.read", [task_id], ["timesheet_works"])
     (work,) = row["timesheet_works"]
-    return int(project), int(task), int(work)
+    return int(project), int(task_id), int(work)
 
 
 async def test_customer_party_roundtrip_by_reference(client: TrytonClient) -> None:
