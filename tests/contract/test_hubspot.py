@@ -226,6 +226,9 @@ async def test_sandbox_bodies_match_hubspots_published_schemas():
         bad = (
             await http.get("/crm/v3/objects/deals", params={"limit": 0}, headers=auth)
         ).json()
+        prop = (
+            await http.get("/crm/v3/properties/companies/baton_id", headers=auth)
+        ).json()
     for kind, (name, doc) in got.items():
         spec = specs.load(f"hubspot/hubspot.crm.{name}.openapi.yaml")
         specs.validate(
@@ -236,5 +239,9 @@ async def test_sandbox_bodies_match_hubspots_published_schemas():
     specs.validate(deal, specs.request_schema(deal, path, "POST"), search)
     specs.validate(deal, specs.response_schema(deal, path, "POST"), found)
     specs.validate(deal, deal["components"]["schemas"]["Error"], bad)
+    props = specs.load("hubspot/hubspot.crm.property.openapi.yaml")
+    path = "/crm/v3/properties/{objectType}/{propertyName}"
+    specs.validate(props, specs.response_schema(props, path, "GET"), prop)
+    assert prop["hasUniqueValue"] is True
     assert found["total"] == 3
     assert found["paging"]["next"]["after"] == "2"

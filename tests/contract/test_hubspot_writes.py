@@ -1,5 +1,4 @@
-"""HubSpot writes against the sandbox: upserts by a unique property, project codes,
-ambiguous outcomes settled by lookups, errors, limits, specs; config and health."""
+"""HubSpot writes on the sandbox: upserts, project codes, lookups, errors, specs, config."""
 
 from __future__ import annotations
 
@@ -21,7 +20,7 @@ from baton.connectors.hubspot.sandbox import HubSpotSandbox
 from baton.connectors.hubspot.write_mapping import company_properties, upsert_input
 from baton.connectors.hubspot.writes import HubSpotConflict, HubSpotWriter
 from baton.connectors.sandbox import Fault
-from baton.engine.errors import Ambiguous, Invalid, RateLimited
+from baton.engine.errors import Ambiguous, Fatal, Invalid, RateLimited
 from baton.engine.limiter import AccountLimiter, LimiterRegistry
 from baton.model.customer import Customer
 from tests.contract import specs
@@ -59,8 +58,7 @@ async def test_upsert_creates_then_updates_one_company():
     props = company["properties"]
     assert (props["name"], props["country"]) == ("Acme GmbH", "DE")
     assert (box.created["companies"], box.updated["companies"]) == (1, 1)
-    assert (found or {}).get("id") == first.id
-    assert missing is None
+    assert ((found or {}).get("id"), missing) == (first.id, None)
 
 
 async def test_project_code_is_written_onto_a_won_deal():
@@ -234,7 +232,11 @@ async def test_config_builds_a_source_whose_health_is_ok_or_fatal_and_a_writer()
         settings = configured(base, **OAUTH)["crm"].settings
         writer = config.writer(settings, name="crm", limiter=AccountLimiter(None))
         try:
+            await writer.health()  # baton_id unique, baton_project_code defined
             upserted = await writer.upsert_customer(acme())
+            writer.id_property = "name"
+            with pytest.raises(Fatal, match="not declared unique"):
+                await writer.health()
         finally:
             await writer.close()
     assert [c.ok for c in checked] == [True, True, False, False], checked

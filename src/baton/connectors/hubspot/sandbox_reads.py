@@ -5,7 +5,8 @@
 EQ/GT/GTE/LT/LTE filters, OR-ed groups; ``sorts``; ``limit``; ``after``);
 ``GET …/{type}/{id}`` by internal id or by a unique property
 (``idProperty``), 404 ``OBJECT_NOT_FOUND`` when none holds it;
-``GET …/{type}/{id}/associations/{to}``.
+``GET …/{type}/{id}/associations/{to}``; ``GET /crm/v3/properties/{type}/{name}``
+(the definition, ``hasUniqueValue`` included; 404 when the portal lacks it).
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ class CrmReads:
         app.router.add_post(f"{base}/search", self.search)
         app.router.add_get(f"{base}/{{id}}", self.read)
         app.router.add_get(f"{base}/{{id}}/associations/{{to}}", self.associations)
+        app.router.add_get("/crm/v3/properties/{type}/{name}", self.property)
 
     async def list(self, request: web.Request) -> web.Response:
         """One page of a type's objects."""
@@ -154,3 +156,25 @@ class CrmReads:
         if obj is None:
             return self.box.error(404, f"Object {kind}/{oid} not found")
         return web.json_response({"results": obj["_assoc"].get(to, [])})
+
+    async def property(self, request: web.Request) -> web.Response:
+        """One property's definition (a text property in the sandbox)."""
+        kind, name = request.match_info["type"], request.match_info["name"]
+        unique = self.box.properties.get(kind, {}).get(name)
+        if unique is None:
+            return self.box.error(404, f"Property {name} does not exist for {kind}")
+        group = {"companies": "companyinformation", "deals": "dealinformation"}
+        return web.json_response(
+            {
+                "name": name,
+                "label": name.replace("_", " ").capitalize(),
+                "type": "string",
+                "fieldType": "text",
+                "description": "",
+                "groupName": group.get(kind, "lineiteminformation"),
+                "options": [],
+                "hasUniqueValue": unique,
+                "hidden": False,
+                "formField": False,
+            }
+        )

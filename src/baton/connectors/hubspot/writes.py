@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from baton.connectors.hubspot.client import hubspot_message
+from baton.connectors.hubspot.preflight import require_property
 from baton.connectors.hubspot.values import SYSTEM
 from baton.connectors.hubspot.write_mapping import (
     ID_PROPERTY,
@@ -142,10 +143,9 @@ class HubSpotWriter:
                 status=exc.status,
             ) from exc
         if resp.status_code == 409:
-            doc = resp.json() if resp.content else {}
-            raw = str(doc.get("message", "")) if isinstance(doc, dict) else ""
             message = f"{SYSTEM}: {hubspot_message(resp)}"
-            raise HubSpotConflict(message, existing_id=_existing_id(raw), team=team)
+            found = _existing_id(resp.text)  # from the raw body: never truncated
+            raise HubSpotConflict(message, existing_id=found, team=team)
         return resp
 
     async def upsert(
@@ -237,6 +237,11 @@ class HubSpotWriter:
             return None
         value = (resp.json().get("properties") or {}).get(prop)
         return str(value) if value not in (None, "") else None
+
+    async def health(self) -> None:
+        """The portal defines the unique id property and the project-code one."""
+        await require_property(self.client, "companies", self.id_property, unique=True)
+        await require_property(self.client, "deals", self.project_code_property)
 
     async def close(self) -> None:
         """Close the client."""
