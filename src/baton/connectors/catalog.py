@@ -93,8 +93,8 @@ class Configured:
 def _where(name: str, exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
-        field = ".".join(str(p) for p in err["loc"])
-        parts.append(f"connectors.{name}.{field}: {err['msg']}")
+        where = ".".join(("connectors", name, *(str(p) for p in err["loc"])))
+        parts.append(f"{where}: {err['msg']}")
     return "; ".join(parts)
 
 
@@ -102,22 +102,27 @@ def configure(connectors: Mapping[str, Mapping[str, Any]]) -> dict[str, Configur
     """Check every connector's settings against its vendor's model.
 
     Raises:
-        ConfigError: an unknown kind or invalid settings, naming the field.
+        ConfigError: unknown kinds or invalid settings, every problem named.
     """
     out: dict[str, Configured] = {}
+    problems: list[str] = []
     for name, raw in connectors.items():
         kind = raw.get("kind")
         if kind not in KINDS:
             known = ", ".join(sorted(KINDS))
-            raise ConfigError(
+            problems.append(
                 f"connectors.{name}.kind: {kind!r} is not a connector (known: {known})"
             )
+            continue
         module = importlib.import_module(KINDS[kind])
         try:
             settings = module.Settings.model_validate(dict(raw))
         except ValidationError as exc:
-            raise ConfigError(_where(name, exc)) from None
+            problems.append(_where(name, exc))
+            continue
         out[name] = Configured(name, settings, module)
+    if problems:
+        raise ConfigError("; ".join(problems))
     return out
 
 
