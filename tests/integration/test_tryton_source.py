@@ -154,6 +154,12 @@ async def test_projects_tasks_and_exact_timesheet_hours(
     }
     tag = uuid.uuid4().hex[:6]
     tree = await project_tree(rpc, tag)
+    orphan = {
+        "name": f"No party {tag}",
+        "type": "project",
+        "company": rpc.context["company"],
+    }
+    (no_party,) = await rpc.call("project.work.create", [orphan])
     (emp,) = await employees(rpc, f"Tim Sheet-{tag}")
     minutes = [450, 80, 45, 1, 480, 20]
     lines = [
@@ -167,6 +173,8 @@ async def test_projects_tasks_and_exact_timesheet_hours(
         (projects,) = await pages(source, "projects", marks["projects"])
         (project,) = [r.data for r in projects.records]
         assert isinstance(project, Project)
+        rejected = source.stream("projects").rejected
+        assert rejected == [(str(no_party), "the project has no party (customer)")]
         (row,) = await rpc.call("project.work.read", [tree["project"]], ["number"])
         assert row["number"]  # Tryton numbers projects from a sequence
         assert (project.code, project.name) == (row["number"], f"PRJ-{tag}")

@@ -2,18 +2,20 @@
 
 Every stream reads the records of the user's current company in the order
 of ``last_modified_at`` (Tryton's ``coalesce(write_date, create_date)``,
-searchable and sortable since Tryton 7) then ``id``, one
+searchable and sortable in Tryton 8.2's ``ModelSQL``) then ``id``, one
 ``search_read`` of ``page_size`` rows per page. Paging is by keyset, not by
 offset: each page asks for the rows strictly after the last row of the page
 before (:class:`~baton.connectors.tryton.source_values.Watermark`), so a
-record changed during a read moves behind the watermark and is read once
-more later instead of shifting the pages under the read (no gap, no repeat).
+record changed during a read moves past the watermark and comes once more,
+as its new version, instead of shifting the pages under the read (an offset
+would skip or repeat rows then).
 Each page carries the watermark of its last row as the cursor; a read from
 a stored cursor resumes right after it.
 
-Known limit [kb]: a transaction that commits after a read with a
-``last_modified_at`` older than the watermark (PostgreSQL stamps the
-transaction's start) is missed until the record changes again.
+Known limit: Tryton stamps a record with its transaction's start time
+(PostgreSQL ``CURRENT_TIMESTAMP``; the SQLite backend caches ``now()`` per
+transaction), so a transaction still open while a read passes its stamp is
+missed until the record changes again; long writers need a full re-read.
 
 ``event_id`` is ``<model>:<id>:<last_modified_at>``. Records that cannot be
 mapped are kept in :attr:`TrytonStream.rejected` (Tryton id, reason) and the
