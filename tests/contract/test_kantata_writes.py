@@ -61,9 +61,12 @@ async def test_a_created_project_is_found_by_its_baton_id() -> None:
         other = await writes.create_project(project("PRJ-0043", name="Second"))
         found = [await writes.find_project(p) for p in ("PRJ-0042", "PRJ-0043")]
         missing = await writes.find_project("PRJ-9999")
+        sandbox.reference_filters = False  # a server ignoring them: still exact
+        unfiltered = [await writes.find_project(p) for p in ("PRJ-0043", "PRJ-9999")]
     assert found == [first, other]
     assert first != other
     assert missing is None
+    assert unfiltered == [other, None]
     ws = sandbox.data["workspaces"][first]
     assert ws["title"] == "Rollout for Acme"
     assert (ws["price_in_cents"], ws["due_date"], ws["primary_maven_id"]) == WANT
@@ -235,3 +238,12 @@ def test_project_to_workspace_round_trips(
     assert (back.name, back.currency, back.budget) == (p.name, currency, budget)
     assert (back.start_date, back.end_date) == (start, end)
     assert back.billing_method == billing
+
+
+@pytest.mark.parametrize(
+    ("amount", "why"), [("10.005", "decimals"), ("-1", "negative")]
+)
+def test_unwritable_budgets_are_refused_before_sending(amount: str, why: str) -> None:
+    budget = Money(amount=Decimal(amount), currency="USD")
+    with pytest.raises(ValueError, match=why):
+        workspace_body(project(budget=budget))

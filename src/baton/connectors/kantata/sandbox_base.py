@@ -51,6 +51,9 @@ class KantataBase(VendorSandbox):
         self.data: dict[str, dict[str, dict[str, Any]]] = {c: {} for c in COLLECTIONS}
         self.clock = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
         self._next_id = 1000
+        # False: ignore the external_reference_* filters, as a server that
+        # does not know them would (the client must check what it gets)
+        self.reference_filters = True
 
     def counts(self) -> dict[str, int]:
         """Records held per collection."""
@@ -130,7 +133,7 @@ class KantataBase(VendorSandbox):
             for f in _REF_FILTERS
             if f"external_reference_{f}" in query
         }
-        if wanted:
+        if wanted and self.reference_filters:
             rows = [
                 r
                 for r in rows
