@@ -3,6 +3,8 @@
 The batch is seeded (the same every run): approved time entries from a
 small firm, a few bad ones (closed project, unknown code, unknown worker,
 unmapped pay code, an unapproved entry, bad hours) and some exact repeats.
+Then the connectors leg (:mod:`baton.demo_connectors`): a Harvest sandbox
+pulled into a Xero sandbox through configured connectors.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from baton.api.app import create_app
 from baton.bootstrap import build
 from baton.config import Settings, TargetSettings
 from baton.connectors.generic_rest.sandbox import ErpSandbox
+from baton.demo_connectors import run_connectors_leg
 from baton.mdm.refdata import load_dir
 from baton.serve import server_for
 from baton.store.factory import open_store
@@ -154,6 +157,10 @@ async def run_demo(
                 for q in quarantined
             ],
         }
+        with console.status("pulling a Harvest sandbox into a Xero sandbox"):
+            summary["connectors"] = await run_connectors_leg(
+                state_dir / "demo" / "connectors"
+            )
         _print_summary(summary, console)
         if once:
             server.should_exit = True
@@ -172,4 +179,11 @@ def _print_summary(s: dict[str, Any], console: Console) -> None:
     for q in s["quarantined"]:
         table.add_row(q["entry"], q["rule"], q["owner"], q["amount"] or "", q["reason"])
     console.print(table)
+    c = s["connectors"]
+    console.print(
+        f"Harvest → Xero: {c['harvest_approved']} approved entries pulled in "
+        f"{c['harvest_pages']} pages ({c['harvest_not_approved']} not yet approved, "
+        f"skipped); Xero holds {c['xero_entries']}, {c['xero_duplicates']} twice; "
+        f"a re-pull from scratch answered {c['repull_duplicates']} duplicates"
+    )
     console.print(f"API: {s['api']} (OpenAPI at {s['api']}/api/v1/openapi.json)")

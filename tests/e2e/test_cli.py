@@ -235,6 +235,12 @@ def test_demo_once_last_line_is_the_summary(runs):
         assert q["entry"].startswith("te-bad-")
     assert s["api"].startswith("http://127.0.0.1:")
     assert not s["api"].endswith(":0")  # --port 0 bound a real port
+    c = s["connectors"]  # Harvest → Xero through configured connectors
+    assert c["harvest_approved"] == c["accepted"] == c["xero_entries"] > 0
+    assert c["harvest_pages"] >= 3
+    assert c["harvest_not_approved"] > 0
+    assert c["xero_duplicates"] == 0
+    assert c["repull_duplicates"] == c["harvest_approved"]
 
 
 # -- version, migrate, stores --------------------------------------------------
