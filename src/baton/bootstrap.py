@@ -115,9 +115,7 @@ class Hub:
         for target in self.targets.values():
             await target.close()
         for source in self.sources.values():
-            close = getattr(source, "close", None)
-            if close is not None:
-                await close()
+            await source.close()
         self.store.close()
 
 

@@ -144,7 +144,7 @@ async def test_configured_from_settings_the_health_check_passes_and_a_bad_key_is
             refused = await catalog.check("bad", "bamboohr", built["bad"])
         finally:
             for connector in built.values():
-                await connector.close()  # type: ignore[attr-defined]
+                await connector.close()
     assert (ok.ok, ok.detail) == (True, "ok")
     assert not refused.ok
     assert refused.detail.startswith("Fatal")

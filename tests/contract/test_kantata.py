@@ -209,7 +209,7 @@ async def test_configured_sources_check_healthy_and_bad_credentials_fatal() -> N
             checks = {n: await catalog.check(n, "kantata", s) for n, s in built.items()}
         finally:
             for source in built.values():
-                await source.close()  # type: ignore[attr-defined]
+                await source.close()
     assert [n for n, c in checks.items() if c.ok] == ["psa", "pat"], checks
     assert checks["bad"].detail.startswith("Fatal: kantata: token refused")
     assert checks["stale"].detail.startswith("Fatal")

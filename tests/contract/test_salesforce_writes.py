@@ -226,7 +226,7 @@ async def test_the_catalogue_builds_the_source_and_its_health_check_names_the_fa
             try:
                 checked.append(await catalog.check(c.name, c.kind, src))
             finally:
-                await src.close()  # type: ignore[attr-defined]
+                await src.close()
         crm = configured["crm"]
         w = sf_config.writer(crm.settings, limiter=limiters.get(crm.account))  # type: ignore[arg-type]
         try:

@@ -57,8 +57,8 @@ async def test_configured_from_settings_the_health_check_passes_and_bad_secrets_
             assert isinstance(hris, WorkdaySource)
             workers = [r async for p in hris.workers.read(None) for r in p.records]
         finally:
-            await hris.close()  # type: ignore[attr-defined]
-            await bad.close()  # type: ignore[attr-defined]
+            await hris.close()
+            await bad.close()
     assert (ok.ok, ok.detail) == (True, "ok")
     assert not refused.ok
     assert refused.detail.startswith("Fatal")

@@ -75,6 +75,10 @@ class Source(Protocol):
         """The streams this source offers."""
         ...
 
+    async def close(self) -> None:
+        """Release connections."""
+        ...
+
 
 class Target(Protocol):
     """A system Baton writes to (an ERP, a PSA, payroll …).
