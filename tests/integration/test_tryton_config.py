@@ -95,7 +95,7 @@ async def test_configured_source_and_target_are_healthy_and_a_wrong_password_fat
         assert built[0][2].account == erp.account
     finally:
         for _name, source, target in built:
-            await source.close()  # type: ignore[attr-defined]
+            await source.close()
             await target.close()
 
 
