@@ -60,34 +60,37 @@ def connectors_list(config: ConfigOpt = Path("baton.yaml")) -> None:
     out.print(table)
 
 
-async def _check_all(configured: dict[str, Configured]) -> list[Checked]:
+async def _check_all(configured: dict[str, Configured]) -> list[tuple[str, Checked]]:
     from baton.connectors import catalog
     from baton.engine.limiter import LimiterRegistry
 
+    builders = {
+        "source": catalog.build_source,
+        "target": catalog.build_target,
+        "writer": catalog.build_writer,
+    }
     limiters = LimiterRegistry(catalog.limits(configured))
-    results: list[Checked] = []
+    results: list[tuple[str, Checked]] = []
     for c in configured.values():
-        build = catalog.build_source if "source" in c.roles else catalog.build_target
-        connector: Any = build(c, limiters)
-        try:
-            results.append(await catalog.check(c.name, c.kind, connector))
-        finally:
-            close = getattr(connector, "close", None)
-            if close is not None:
-                await close()
+        for role in c.roles:
+            connector: Any = builders[role](c, limiters)
+            try:
+                results.append((role, await catalog.check(c.name, c.kind, connector)))
+            finally:
+                await connector.close()
     return results
 
 
 @connectors_app.command("check")
 def connectors_check(config: ConfigOpt = Path("baton.yaml")) -> None:
-    """One authenticated read per connector; exit 1 if any fails."""
+    """One authenticated read per connector and role; exit 1 if any fails."""
     results = asyncio.run(_check_all(_configured(config)))
-    table = Table("name", "kind", "result", "seconds")
-    for r in results:
+    table = Table("name", "kind", "role", "result", "seconds")
+    for role, r in results:
         shown = "[green]ok[/green]" if r.ok else f"[red]{r.detail}[/red]"
-        table.add_row(r.name, r.kind, shown, f"{r.seconds:.2f}")
+        table.add_row(r.name, r.kind, role, shown, f"{r.seconds:.2f}")
     out.print(table)
-    if not all(r.ok for r in results):
+    if not all(r.ok for _, r in results):
         raise typer.Exit(1)
 
 

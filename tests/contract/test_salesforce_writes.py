@@ -9,7 +9,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from baton.connectors import catalog
-from baton.connectors.salesforce import config as sf_config
 from baton.connectors.salesforce.bodies import MAX_TEXT, customer_to_account
 from baton.connectors.salesforce.client import SalesforceClient
 from baton.connectors.salesforce.mapping import MappingError, account_to_customer
@@ -228,7 +227,7 @@ async def test_the_catalogue_builds_the_source_and_its_health_check_names_the_fa
             finally:
                 await src.close()
         crm = configured["crm"]
-        w = sf_config.writer(crm.settings, limiter=limiters.get(crm.account))  # type: ignore[arg-type]
+        w = catalog.build_writer(crm, limiters)
         try:
             await w.health()
         finally:
@@ -237,7 +236,7 @@ async def test_the_catalogue_builds_the_source_and_its_health_check_names_the_fa
     assert good.ok, good.detail
     assert not bad.ok
     assert bad.detail.startswith("Fatal: salesforce: token refused")
-    assert configured["crm"].roles == ("source",)
+    assert configured["crm"].roles == ("source", "writer")
     assert configured["crm"].account == f"salesforce:{base.split('/')[2]}"
     assert catalog.limits(configured)[configured["crm"].account].concurrency == 25
     assert sandbox.state.requests[f"GET {DATA}/limits"] == 2

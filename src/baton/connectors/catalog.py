@@ -15,7 +15,10 @@ Each kind is a package with a ``config.py`` module (copy
 * ``limit(settings) -> RateLimit | None``: the configured limit, else the
   vendor's published one (a little under it);
 * ``target(settings, *, name, limiter)`` and/or
-  ``source(settings, *, name, limiter)``: the built connector.
+  ``source(settings, *, name, limiter)``: the built connector;
+* optionally ``writer(settings, *, name, limiter)``: the vendor's write API
+  for the workflows that create records there (CRM project codes, PSA
+  projects and staffing), with ``health()`` and ``close()``.
 
 Modules are imported on use, so a hub pays only for the vendors it runs.
 """
@@ -47,6 +50,7 @@ __all__ = [
     "Configured",
     "build_source",
     "build_target",
+    "build_writer",
     "check",
     "configure",
     "limits",
@@ -86,8 +90,9 @@ class Configured:
 
     @property
     def roles(self) -> tuple[str, ...]:
-        """``source`` and/or ``target``: what the vendor package can build."""
-        return tuple(r for r in ("source", "target") if hasattr(self.module, r))
+        """``source``, ``target``, ``writer``: what the vendor package can build."""
+        roles = ("source", "target", "writer")
+        return tuple(r for r in roles if hasattr(self.module, r))
 
 
 def _where(name: str, exc: ValidationError) -> str:
@@ -165,6 +170,16 @@ def build_source(c: Configured, limiters: LimiterRegistry) -> Source:
     return cast(
         "Source", factory(c.settings, name=c.name, limiter=limiters.get(c.account))
     )
+
+
+def build_writer(c: Configured, limiters: LimiterRegistry) -> Any:
+    """The connector's write API (see the module docstring), sharing the limiter.
+
+    Raises:
+        ConfigError: the vendor package builds no writer.
+    """
+    factory = _role(c, "writer")
+    return factory(c.settings, name=c.name, limiter=limiters.get(c.account))
 
 
 @dataclass(frozen=True, slots=True)

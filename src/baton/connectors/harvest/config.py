@@ -30,12 +30,13 @@ from baton.connectors.harvest.client import (
 )
 from baton.connectors.harvest.connector import HarvestSource
 from baton.connectors.harvest.mapping import HarvestAccount
+from baton.connectors.harvest.writes import HarvestWriter
 from baton.engine.limiter import RateLimit
 
 if TYPE_CHECKING:
     from baton.engine.limiter import AccountLimiter
 
-__all__ = ["Settings", "account", "client", "limit", "source"]
+__all__ = ["Settings", "account", "client", "limit", "source", "writer"]
 
 BASE_URL = "https://api.harvestapp.com/v2"
 _OAUTH = ("client_id", "client_secret", "refresh_token")
@@ -129,3 +130,8 @@ def source(settings: Settings, *, name: str, limiter: AccountLimiter) -> Harvest
         name=name,
         per_page=settings.per_page,
     )
+
+
+def writer(settings: Settings, *, name: str, limiter: AccountLimiter) -> HarvestWriter:
+    """Projects and user assignments (for the project and staffing workflows)."""
+    return HarvestWriter(client(settings, limiter=limiter), name=name)

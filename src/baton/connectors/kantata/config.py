@@ -30,11 +30,12 @@ from baton.engine.limiter import RateLimit
 
 from .client import KantataClient
 from .connector import KantataSource
+from .writes import KantataWrites
 
 if TYPE_CHECKING:
     from baton.engine.limiter import AccountLimiter
 
-__all__ = ["Settings", "account", "client", "limit", "source"]
+__all__ = ["Settings", "account", "client", "limit", "source", "writer"]
 
 BASE_URL = "https://api.mavenlink.com"
 TOKEN_URL = "https://app.mavenlink.com/oauth/token"  # noqa: S105 - a URL
@@ -113,3 +114,9 @@ def client(settings: Settings, *, limiter: AccountLimiter | None) -> KantataClie
 def source(settings: Settings, *, name: str, limiter: AccountLimiter) -> KantataSource:
     """Time entries, users, workspaces, stories, expenses and the change feed."""
     return KantataSource(client(settings, limiter=limiter), name=name)
+
+
+def writer(settings: Settings, *, name: str, limiter: AccountLimiter) -> KantataWrites:
+    """Workspaces and staffing (for the project and staffing workflows)."""
+    del name  # a writer is not named in the outbox (not a catalogue target)
+    return KantataWrites(client(settings, limiter=limiter))

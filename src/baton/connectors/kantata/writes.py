@@ -75,6 +75,14 @@ class KantataWrites:
     def __init__(self, client: KantataClient) -> None:
         self.client = client
 
+    async def health(self) -> None:
+        """One authenticated read: the current user (``GET /users/me.json``)."""
+        await self.client.get("users/me")
+
+    async def close(self) -> None:
+        """Close the client (and its token client)."""
+        await self.client.close()
+
     async def create_project(
         self,
         project: Project,

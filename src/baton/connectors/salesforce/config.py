@@ -106,8 +106,11 @@ def source(
     )
 
 
-def writer(settings: Settings, *, limiter: AccountLimiter) -> SalesforceWriter:
-    """The org's writer (for workflows; not a catalogue role)."""
+def writer(
+    settings: Settings, *, name: str, limiter: AccountLimiter
+) -> SalesforceWriter:
+    """Account upserts and project codes on opportunities (for the CRM workflows)."""
+    del name  # a writer is not named in the outbox (not a catalogue target)
     return SalesforceWriter(
         _client(settings, limiter),
         account_external_id_field=settings.account_external_id_field,
