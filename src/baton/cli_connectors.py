@@ -41,6 +41,30 @@ def _configured(config: Path) -> dict[str, Configured]:
     return catalog.configure(settings.connectors)
 
 
+@connectors_app.command("kinds")
+def connectors_kinds(
+    kind: Annotated[str | None, typer.Argument(help="one kind (default: all)")] = None,
+) -> None:
+    """The connector kinds and their settings; secrets come from the environment."""
+    from baton.connectors import catalog
+
+    kinds = sorted(catalog.KINDS) if kind is None else [kind]
+    if kind is not None and kind not in catalog.KINDS:
+        raise ConfigError(
+            f"{kind!r} is not a connector (known: {sorted(catalog.KINDS)})"
+        )
+    table = Table("kind", "setting", "required", "default / source")
+    for k in kinds:
+        for f in catalog.fields(k):
+            where = (
+                f"env BATON_CONNECTORS__<NAME>__{f.name.upper()}"
+                if f.secret
+                else f.default
+            )
+            table.add_row(k, f.name, "yes" if f.required else "", where)
+    out.print(table)
+
+
 @connectors_app.command("list")
 def connectors_list(config: ConfigOpt = Path("baton.yaml")) -> None:
     """Each connector: kind, roles, the limiter account and its limit."""

@@ -48,11 +48,13 @@ __all__ = [
     "KINDS",
     "Checked",
     "Configured",
+    "Field",
     "build_source",
     "build_target",
     "build_writer",
     "check",
     "configure",
+    "fields",
     "limits",
 ]
 
@@ -180,6 +182,40 @@ def build_writer(c: Configured, limiters: LimiterRegistry) -> Any:
     """
     factory = _role(c, "writer")
     return factory(c.settings, name=c.name, limiter=limiters.get(c.account))
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One setting of a connector kind, for ``baton connectors kinds`` and the docs."""
+
+    name: str
+    required: bool
+    secret: bool
+    default: str
+
+
+def fields(kind: str) -> list[Field]:
+    """The kind's own settings (plus ``url``), in declaration order.
+
+    Raises:
+        KeyError: no such kind.
+    """
+    from baton.config import ConnectorSettings
+
+    common = set(ConnectorSettings.model_fields) - {"url"}
+    model = importlib.import_module(KINDS[kind]).Settings
+    out = []
+    for name, info in model.model_fields.items():
+        if name in common:
+            continue
+        default = (
+            ""
+            if info.is_required()
+            else repr(info.get_default(call_default_factory=True))
+        )
+        secret = "SecretStr" in str(info.annotation)
+        out.append(Field(name, info.is_required(), secret, default))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
