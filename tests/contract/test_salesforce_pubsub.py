@@ -58,7 +58,7 @@ async def test_a_read_resumes_after_the_stored_replay_id_with_the_soql_streams_r
 
 async def test_flow_control_never_has_more_than_num_requested_outstanding():
     rest, ids = seeded(7)
-    async with bench(rest, batch_size=3, per_response=2) as e:
+    async with bench(rest, batch_size=3, per_response=2, pace=0.05) as e:
         pages, _ = await read(e.stream)
         requested = [f.num_requested for f in e.bus.fetches]
         async with bench(seeded(7)[0], batch_size=3, max_events=4) as capped:
@@ -73,18 +73,20 @@ async def test_flow_control_never_has_more_than_num_requested_outstanding():
 
 
 async def test_an_expired_session_is_refreshed_once_and_refused_again_is_fatal():
-    rest, ids = seeded(1)
-    async with bench(rest) as e:
-        _, cursor = await read(e.stream)
-        rest.expire_tokens()
-        rest.touch("Opportunity", ids[0], Name="Renamed")
-        pages, _ = await read(e.stream, cursor)
-        assert ids_of(pages) == ids
+    rest, ids = seeded(3)
+    async with bench(rest, batch_size=1, pace=0.1) as e:
+        pages = e.stream.read(None)
+        first = await anext(pages)
+        rest.expire_tokens()  # mid-stream: refreshed, resumed after the first
+        later = [p async for p in pages]
+        assert ids_of([first, *later]) == ids
         assert (e.stream.subscriber.refreshes, e.client.tokens.fetched) == (1, 2)
+        starts = [(f.replay_preset, f.replay_id) for f in e.bus.fetches if f.topic_name]
+        assert starts[1] == (pubsub_api_pb2.CUSTOM, e.bus.log.replay_ids()[0])
         rest.expire_tokens()
         rest.clients = {}  # the connected app was revoked
         with pytest.raises(Fatal, match="token refused"):
-            await read(e.stream, cursor)
+            await read(e.stream, later[-1].cursor)
     async with bench(seeded(1)[0], tenant="00DWRONGORG000000") as wrong:
         with pytest.raises(Fatal, match=r"UNAUTHENTICATED.*auth\.error"):
             await read(wrong.stream)

@@ -60,6 +60,7 @@ class PubSubSandbox(pb2_grpc.PubSubServicer):
         topic: the topic's name.
         per_response: events per ``FetchResponse`` at most.
         keepalive: seconds idle before an empty ``FetchResponse`` (None: never).
+        pace: seconds between two responses (lets a client's request overtake).
     """
 
     def __init__(
@@ -71,6 +72,7 @@ class PubSubSandbox(pb2_grpc.PubSubServicer):
         topic: str = CDC_TOPIC,
         per_response: int = _MAX,
         keepalive: float | None = None,
+        pace: float = 0.0,
     ) -> None:
         self.auth = auth
         self.store = store
@@ -78,6 +80,7 @@ class PubSubSandbox(pb2_grpc.PubSubServicer):
         self.log = EventLog(topic)
         self.per_response = per_response
         self.keepalive = keepalive
+        self.pace = pace
         self.faults = Faults()
         self.fetches: list[pb2.FetchRequest] = []
         self.sent: list[bytes] = []
@@ -226,6 +229,7 @@ class PubSubSandbox(pb2_grpc.PubSubServicer):
                     events=batch, latest_replay_id=batch[-1].replay_id,
                     rpc_id="rpc-sub", pending_num_requested=owed[0],
                 )  # fmt: skip
+                await asyncio.sleep(self.pace)
             elif (
                 self.keepalive is not None
                 and owed[0] > 0

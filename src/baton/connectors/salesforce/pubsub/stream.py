@@ -24,6 +24,7 @@ cursor restarts from ``EARLIEST``.
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from baton.connectors.base import Page, Record
@@ -127,21 +128,22 @@ class PubSubChangeStream:
                     fix="clear the stream's cursor to read from EARLIEST",
                 ) from exc
         self.headers = []
-        async for batch in self.subscriber.subscribe(
+        batches = self.subscriber.subscribe(
             self.topic,
             start,
             batch_size=self.batch_size,
             max_events=self.max_events,
             idle_wait=self.idle_wait,
-        ):
-            last = (
-                batch.events[-1].replay_id if batch.events else batch.latest_replay_id
-            )
-            moved = codec.encode_cursor(last) if last else cursor
-            records = await self._records(batch.events)
-            if records or moved != cursor:
-                cursor = moved
-                yield Page(records, cursor)
+        )
+        async with contextlib.aclosing(batches):  # ends the call when we stop
+            async for batch in batches:
+                events = batch.events
+                last = events[-1].replay_id if events else batch.latest_replay_id
+                moved = codec.encode_cursor(last) if last else cursor
+                records = await self._records(events)
+                if records or moved != cursor:
+                    cursor = moved
+                    yield Page(records, cursor)
 
     async def _records(self, events: Sequence[ReceivedEvent]) -> list[Record]:
         headers = []

@@ -27,6 +27,7 @@ Errors are classified by :func:`~baton.connectors.salesforce.pubsub.status.class
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 import grpc
@@ -39,7 +40,7 @@ from baton.connectors.salesforce.pubsub.status import classify
 from baton.engine.errors import Fatal
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncGenerator
 
     from baton.connectors.salesforce.pubsub.messages import PubSubSession
 
@@ -64,7 +65,8 @@ class PubSubSubscriber:
 
     Args:
         session: the org's session (token and instance URL).
-        tenant_id: the org id (``00D…``), sent as ``tenantid``.
+        tenant_id: the org id (``00D…``), sent as ``tenantid`` (None: the
+            session's ``org_id`` attribute, if it has one).
         target: ``host:port`` (the sandbox's on loopback in tests).
         secure: TLS with the system's roots (False: plain, loopback only).
         timeout: seconds for the unary calls.
@@ -75,7 +77,7 @@ class PubSubSubscriber:
         self,
         session: PubSubSession,
         *,
-        tenant_id: str,
+        tenant_id: str | None = None,
         target: str = PUBSUB_HOST,
         secure: bool = True,
         timeout: float = 30.0,
@@ -100,10 +102,13 @@ class PubSubSubscriber:
         token = await self.session.token(refresh=refresh)
         if not self.session.instance_url:
             raise Fatal("salesforce pubsub: the session names no instance_url")
+        tenant = self.tenant_id or getattr(self.session, "org_id", None)
+        if not tenant:
+            raise Fatal("salesforce pubsub: no org id (tenantid) is configured")
         return (
             ("accesstoken", token),
             ("instanceurl", self.session.instance_url),
-            ("tenantid", self.tenant_id),
+            ("tenantid", str(tenant)),
         )
 
     async def _unary(self, method: Any, request: Any) -> Any:
@@ -158,7 +163,7 @@ class PubSubSubscriber:
         max_events: int = 1000,
         idle_wait: float = 5.0,
         preset: pb2.ReplayPreset = pb2.EARLIEST,
-    ) -> AsyncIterator[Batch]:
+    ) -> AsyncGenerator[Batch, None]:
         """Batches after ``replay_id`` (None: from ``preset``); see the module docstring.
 
         Raises:
@@ -172,13 +177,15 @@ class PubSubSubscriber:
             )
             try:
                 start = pb2.CUSTOM if after else preset
-                async for batch in self._pull(
+                pulled = self._pull(
                     call, topic_name, start, after, size, budget, idle_wait
-                ):
-                    if batch.events:
-                        after = batch.events[-1].replay_id
-                        budget -= len(batch.events)
-                    yield batch
+                )
+                async with contextlib.aclosing(pulled):
+                    async for batch in pulled:
+                        if batch.events:
+                            after = batch.events[-1].replay_id
+                            budget -= len(batch.events)
+                        yield batch
                 return
             except grpc.aio.AioRpcError as exc:
                 if exc.code() is grpc.StatusCode.UNAUTHENTICATED and not refreshed:
@@ -197,7 +204,7 @@ class PubSubSubscriber:
         size: int,
         budget: int,
         idle_wait: float,
-    ) -> AsyncIterator[Batch]:
+    ) -> AsyncGenerator[Batch, None]:
         asked = min(size, budget)
         if asked <= 0:
             return
