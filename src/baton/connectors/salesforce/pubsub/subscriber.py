@@ -1,27 +1,23 @@
 """A Salesforce Pub/Sub API subscriber over gRPC (``grpc.aio``).
 
-Every call carries the metadata the API requires: ``accesstoken`` (the
-OAuth session), ``instanceurl`` (the org's ``instance_url``) and
-``tenantid`` (the org id). The session is any object with
-``instance_url`` and ``async token(*, refresh=False)`` — the REST client's
-:class:`~baton.connectors.salesforce.session.SalesforceTokens` as is.
+Every call carries the metadata the API requires: ``accesstoken``,
+``instanceurl`` and ``tenantid`` (the org id), from a session such as the
+REST client's :class:`~baton.connectors.salesforce.session.SalesforceTokens`.
 
-``Subscribe`` is a bidirectional stream and pull-based: the first
+``Subscribe`` is a pull-based bidirectional stream: the first
 ``FetchRequest`` names the topic, the start (``EARLIEST``, ``LATEST`` or
-``CUSTOM`` after a ``replay_id``; honoured only on the first request) and
-``num_requested``; the server sends at most that many events in one or more
-``FetchResponse`` messages (``pending_num_requested``: what is still owed)
-and the client asks for more with another ``FetchRequest``. We ask for
-``batch_size`` (the API's maximum is 100) and ask again only once all of it
-arrived, so never more than ``batch_size`` are outstanding. A read stops
-after ``max_events`` or when no response came for ``idle_wait`` seconds (the
-server sends an empty keep-alive with the latest replay id only within 270
-s), so a poller can call it again and again. Payloads are Avro, decoded with
-the schema ``GetSchema(schema_id)`` returns (cached per schema id).
+``CUSTOM`` after a ``replay_id``; honoured on the first request only) and
+``num_requested``; the server sends at most that many events, in one or
+more ``FetchResponse`` s, and the client asks for more with another
+``FetchRequest``. We ask for ``batch_size`` (at most 100) and ask again only
+once all of it arrived: never more than ``batch_size`` outstanding. A read
+stops after ``max_events`` or ``idle_wait`` seconds without a response (the
+server's empty keep-alive comes only within 270 s), so a poller can call it
+again and again. Payloads are Avro, decoded with ``GetSchema`` (cached).
 
-Errors are classified by :func:`~baton.connectors.salesforce.pubsub.status.classify`;
-``UNAUTHENTICATED`` first refreshes the session once and repeats the call
-(a stream resumes after the last replay id it delivered).
+Errors: :func:`~baton.connectors.salesforce.pubsub.status.classify`, after
+one session refresh on ``UNAUTHENTICATED`` (a stream resumes after the last
+replay id it delivered).
 """
 
 from __future__ import annotations
@@ -88,13 +84,23 @@ class PubSubSubscriber:
         self.timeout = timeout
         self.limit_pause = limit_pause
         self.refreshes = 0
-        self._channel = (
-            grpc.aio.secure_channel(target, grpc.ssl_channel_credentials())
-            if secure
-            else grpc.aio.insecure_channel(target)
-        )
-        self._stub = pb2_grpc.PubSubStub(self._channel)  # type: ignore[no-untyped-call]
+        self.target = target
+        self.secure = secure
+        self._channel: grpc.aio.Channel | None = None
+        self._stub_obj: Any = None
         self._schemas: dict[str, dict[str, Any]] = {}
+
+    @property
+    def _stub(self) -> Any:
+        """The stub, its channel opened on first use (in the running loop)."""
+        if self._stub_obj is None:
+            self._channel = (
+                grpc.aio.secure_channel(self.target, grpc.ssl_channel_credentials())
+                if self.secure
+                else grpc.aio.insecure_channel(self.target)
+            )
+            self._stub_obj = pb2_grpc.PubSubStub(self._channel)  # type: ignore[no-untyped-call]
+        return self._stub_obj
 
     async def _metadata(self, *, refresh: bool = False) -> tuple[tuple[str, str], ...]:
         if refresh:
@@ -124,10 +130,8 @@ class PubSubSubscriber:
 
     async def topic(self, topic_name: str) -> pb2.TopicInfo:
         """``GetTopic``: the topic's schema id and whether we may subscribe."""
-        info: pb2.TopicInfo = await self._unary(
-            self._stub.GetTopic, pb2.TopicRequest(topic_name=topic_name)
-        )
-        return info
+        request = pb2.TopicRequest(topic_name=topic_name)
+        return await self._unary(self._stub.GetTopic, request)  # type: ignore[no-any-return]
 
     async def health(self, topic_name: str) -> None:
         """Raise a classified error unless ``topic_name`` can be subscribed to."""
@@ -239,5 +243,7 @@ class PubSubSubscriber:
                 outstanding += asked
 
     async def close(self) -> None:
-        """Close the channel."""
-        await self._channel.close()
+        """Close the channel (if one was opened)."""
+        if self._channel is not None:
+            await self._channel.close()
+        self._channel, self._stub_obj = None, None
