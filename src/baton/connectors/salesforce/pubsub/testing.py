@@ -64,7 +64,7 @@ async def bench(
     tenant: str | None = None,
     batch_size: int = 3,
     max_events: int = 1000,
-    idle_wait: float = 0.3,
+    idle_wait: float = 0.5,
     **bus_options: Any,
 ) -> AsyncIterator[Bench]:
     """Serve both sandboxes and build the stream (``tenant``: the org id sent)."""
