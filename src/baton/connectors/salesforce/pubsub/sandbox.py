@@ -14,7 +14,9 @@ the ``error-code`` trailer ``…fetch.replayid.corrupted``), counts every
 ``num_requested`` (at most 100 outstanding) and never sends more events than
 were requested; a token that expires mid-stream ends it with
 ``UNAUTHENTICATED``. Faults (:class:`GrpcFault`) end the next matching
-calls with a status, optionally after some events.
+calls with a status, optionally after some events. [kb: the statuses for
+an unknown topic or schema (``NOT_FOUND``) and the auth trailer code are
+this sandbox's guesses; the replay-id rejection is documented.]
 
 For tests: :attr:`PubSubSandbox.fetches` (every ``FetchRequest`` seen),
 :attr:`PubSubSandbox.sent` (replay ids sent), :attr:`PubSubSandbox.max_owed`

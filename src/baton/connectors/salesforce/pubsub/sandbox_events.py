@@ -89,7 +89,7 @@ class EventLog:
 
         ``fields`` are REST-style values (converted by :func:`avro_value`;
         unknown fields dropped); ``changed`` defaults to the fields given
-        on updates and to none otherwise.
+        on updates and to none otherwise [kb: what a real CREATE lists].
         """
         n = len(self.events)
         body = {k: avro_value(k, v) for k, v in (fields or {}).items()}

@@ -4,8 +4,8 @@ The message carries the server's details and its ``error-code`` trailer:
 
 * ``UNAUTHENTICATED``: the session is refreshed once and the call repeated
   (a stream resumes after the last replay id it delivered); refused again →
-  ``Fatal``; ``PERMISSION_DENIED``, ``NOT_FOUND`` (unknown topic or schema)
-  → ``Fatal``;
+  ``Fatal``; ``PERMISSION_DENIED``, ``NOT_FOUND`` (unknown topic or schema
+  [kb: the status Salesforce uses for these is not documented]) → ``Fatal``;
 * ``UNAVAILABLE``, ``DEADLINE_EXCEEDED``, ``INTERNAL``, ``UNKNOWN``,
   ``ABORTED`` → ``Retriable``; ``RESOURCE_EXHAUSTED`` → ``RateLimited``;
 * ``INVALID_ARGUMENT`` and other statuses → ``Invalid``. A replay id the
