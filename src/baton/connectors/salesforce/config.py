@@ -63,6 +63,11 @@ class Settings(ConnectorSettings):
     project_code_field: str = Field(PROJECT_CODE_FIELD, pattern=_FIELD)
     account_external_id_field: str = Field(ACCOUNT_EXTERNAL_ID, pattern=_FIELD)
     batch_size: int = Field(100, gt=0, le=1000)
+    # change events over the Pub/Sub API (gRPC) when the org id is given;
+    # without it, opportunity_changes reads the JSON change feed
+    org_id: str | None = Field(None, pattern=r"^00D[0-9A-Za-z]{12,15}$")
+    pubsub_url: str = "api.pubsub.salesforce.com:7443"
+    pubsub_tls: bool = True
 
 
 def account(settings: Settings) -> str:
@@ -101,8 +106,20 @@ def source(
         legal_entity_id=settings.legal_entity_id,
         multi_currency=settings.multi_currency,
     )
+    client = _client(settings, limiter)
+    pubsub = None
+    if settings.org_id is not None:
+        from baton.connectors.salesforce.pubsub import PubSubSubscriber
+
+        pubsub = PubSubSubscriber(
+            client.tokens,
+            tenant_id=settings.org_id,
+            target=settings.pubsub_url,
+            secure=settings.pubsub_tls,
+            timeout=settings.timeout_seconds,
+        )
     return SalesforceSource(
-        _client(settings, limiter), org, name=name, batch_size=settings.batch_size
+        client, org, name=name, batch_size=settings.batch_size, pubsub=pubsub
     )
 
 

@@ -8,14 +8,9 @@ the last carry the cursor the read started from; the last carries the newest
 records of that second come back once more with the same ``event_id``
 (``salesforce:<sObject>:<Id>:<SystemModstamp>``) and the inbox dedupes them.
 
-``opportunity_changes`` reads Change Data Capture events of
-``/data/OpportunityChangeEvent`` after the stored replay id (``None``: the
-earliest retained) and yields one page per fetched batch, its cursor the
-batch's last replay id. CDC bodies of updates carry only the changed fields
-and gap events (``GAP_*``) none, so every changed record id is fetched
-(``GET sobjects/Opportunity/<id>``) and mapped whole; its ``event_id`` is the
-same as the ``opportunities`` stream's for that version. Deletes are noted
-in :attr:`SalesforceStream.deleted` (nothing to map).
+``opportunity_changes`` reads Change Data Capture events: from the Pub/Sub
+API (gRPC, :mod:`.pubsub`) when the source is given a subscriber, else from
+the JSON change feed (:mod:`.change_feed`).
 
 Records that cannot be mapped go to :attr:`SalesforceStream.rejected` and the
 read goes on; a ``ParentId`` that would close an account loop is dropped and
@@ -28,16 +23,16 @@ from typing import TYPE_CHECKING, Any
 
 from baton.connectors.base import Page, Record
 from baton.connectors.salesforce import mapping
+from baton.connectors.salesforce.change_feed import CDC_TOPIC, ChangeStream
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 
     from baton.connectors.salesforce.client import SalesforceClient
+    from baton.connectors.salesforce.pubsub import PubSubChangeStream, PubSubSubscriber
     from baton.model import CanonicalModel
 
-__all__ = ["ChangeStream", "SalesforceSource", "SalesforceStream"]
-
-CDC_TOPIC = "/data/OpportunityChangeEvent"
+__all__ = ["CDC_TOPIC", "ChangeStream", "SalesforceSource", "SalesforceStream"]
 
 
 class SalesforceStream:
@@ -100,53 +95,6 @@ class SalesforceStream:
         )
 
 
-class ChangeStream:
-    """``opportunity_changes``: CDC events by replay id (see the module docstring)."""
-
-    name = "opportunity_changes"
-    entity = "Opportunity"
-
-    def __init__(
-        self, source: SalesforceSource, opportunities: SalesforceStream
-    ) -> None:
-        self._source = source
-        self._opportunities = opportunities
-        self.fetched: list[str] = []
-
-    async def read(self, cursor: str | None) -> AsyncIterator[Page]:
-        """Pages of changed opportunities after replay id ``cursor``."""
-        client = self._source.client
-        while True:
-            events, _ = await client.events(
-                CDC_TOPIC, cursor, num_requested=self._source.batch_size
-            )
-            if not events:
-                return
-            records: list[Record] = []
-            for event in events:
-                records.extend(await self._resolve(event.get("event") or {}))
-                cursor = str(event["replayId"])
-            yield Page(records, cursor)
-
-    async def _resolve(self, payload: Mapping[str, Any]) -> list[Record]:
-        header = payload.get("ChangeEventHeader") or {}
-        change = str(header.get("changeType", ""))
-        ids = [str(i) for i in header.get("recordIds") or []]
-        if change.endswith("DELETE"):
-            self._opportunities.deleted.extend(ids)
-            return []
-        out = []
-        for sf_id in ids:
-            if "*" in sf_id:  # a wildcard (field-type conversion): re-read instead
-                continue
-            raw = await self._source.client.record("Opportunity", sf_id)
-            self.fetched.append(sf_id)
-            record = self._opportunities.record(raw)
-            if record is not None:
-                out.append(record)
-        return out
-
-
 class SalesforceSource:
     """Salesforce as a :class:`~baton.connectors.base.Source`.
 
@@ -155,6 +103,8 @@ class SalesforceSource:
         org: corporate currency, legal entity, multi-currency flag.
         name: the source's name in configuration.
         batch_size: events per CDC fetch.
+        pubsub: when given, ``opportunity_changes`` subscribes to the Pub/Sub
+            API (gRPC) instead of the JSON change feed.
     """
 
     system = mapping.SYSTEM
@@ -166,6 +116,7 @@ class SalesforceSource:
         *,
         name: str = "salesforce",
         batch_size: int = 100,
+        pubsub: PubSubSubscriber | None = None,
     ) -> None:
         self.client = client
         self.org = org
@@ -179,7 +130,8 @@ class SalesforceSource:
             "Opportunity",
             lambda raw: mapping.opportunity_to_opportunity(raw, org),
         )
-        streams: list[SalesforceStream | ChangeStream] = [
+        self.pubsub = pubsub
+        streams: list[SalesforceStream | ChangeStream | PubSubChangeStream] = [
             SalesforceStream(self, "accounts", "Customer", "Account", self._account),
             opportunities,
             SalesforceStream(
@@ -196,9 +148,27 @@ class SalesforceSource:
                 "Contract",
                 lambda raw: mapping.contract_to_contract(raw, org),
             ),
-            ChangeStream(self, opportunities),
+            self._changes(opportunities),
         ]
         self._streams = {s.name: s for s in streams}
+
+    def _changes(
+        self, opportunities: SalesforceStream
+    ) -> ChangeStream | PubSubChangeStream:
+        if self.pubsub is None:
+            return ChangeStream(self, opportunities)
+        from baton.connectors.salesforce.pubsub import PubSubChangeStream
+
+        async def fetch(sf_id: str) -> dict[str, Any]:
+            return await self.client.record("Opportunity", sf_id)
+
+        return PubSubChangeStream(
+            self.pubsub,
+            fetch=fetch,
+            to_record=opportunities.record,
+            batch_size=min(self.batch_size, 100),
+            deleted=opportunities.deleted,
+        )
 
     def _account(self, raw: Mapping[str, Any]) -> CanonicalModel:
         sf_id, parent = str(raw["Id"]), raw.get("ParentId")
@@ -215,18 +185,26 @@ class SalesforceSource:
         self.parents[sf_id] = None if loop else parent
         return customer
 
-    def streams(self) -> Sequence[SalesforceStream | ChangeStream]:
+    def streams(
+        self,
+    ) -> Sequence[SalesforceStream | ChangeStream | PubSubChangeStream]:
         """Accounts, opportunities, line items, contracts, opportunity changes."""
         return list(self._streams.values())
 
-    def stream(self, name: str) -> SalesforceStream | ChangeStream:
+    def stream(self, name: str) -> SalesforceStream | ChangeStream | PubSubChangeStream:
         """One stream by name (raises KeyError)."""
         return self._streams[name]
 
     async def health(self) -> None:
-        """One cheap authenticated read (``GET limits``); raises classified errors."""
+        """``GET limits`` (and ``GetTopic`` with Pub/Sub); raises classified errors."""
         await self.client.limits()
+        if self.pubsub is not None:
+            from baton.connectors.salesforce.pubsub import CDC_TOPIC
+
+            await self.pubsub.health(CDC_TOPIC)
 
     async def close(self) -> None:
-        """Close the client."""
+        """Close the client (and the Pub/Sub channel)."""
+        if self.pubsub is not None:
+            await self.pubsub.close()
         await self.client.close()
