@@ -122,9 +122,7 @@ class Hub:
 def _configured_limits(settings: Settings) -> dict[str, RateLimit]:
     limits: dict[str, RateLimit] = {}
     if settings.erp is not None and settings.erp.rate_limit is not None:
-        rl = settings.erp.rate_limit
-        host = settings.erp.url.split("/")[2]
-        limits[host] = RateLimit(rl.requests, rl.per_seconds, rl.concurrency)
+        limits[settings.erp.url.split("/")[2]] = settings.erp.rate_limit.to_limit()
     return limits
 
 

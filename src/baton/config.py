@@ -6,12 +6,13 @@ encrypted store). ``baton config check`` validates a file with clear errors.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from baton.engine.limiter import RateLimit
 from baton.model.common import HoursPrecision
 
 if TYPE_CHECKING:
@@ -46,6 +47,10 @@ class RateLimitSettings(_Section):
     requests: int = Field(gt=0)
     per_seconds: float = Field(gt=0)
     concurrency: int = Field(gt=0)
+
+    def to_limit(self) -> RateLimit:
+        """The engine's limit for these settings."""
+        return RateLimit(self.requests, self.per_seconds, self.concurrency)
 
 
 class RetrySettings(_Section):
@@ -91,6 +96,14 @@ class ConnectorSettings(_Section):
     url: str | None = Field(None, pattern=r"^https?://[^/]+")
     timeout_seconds: float = Field(30.0, gt=0)
     rate_limit: RateLimitSettings | None = None
+
+    @overload
+    def limit_or(self, default: RateLimit) -> RateLimit: ...
+    @overload
+    def limit_or(self, default: None) -> RateLimit | None: ...
+    def limit_or(self, default: RateLimit | None) -> RateLimit | None:
+        """The configured ``rate_limit``, else ``default`` (the vendor's)."""
+        return default if self.rate_limit is None else self.rate_limit.to_limit()
 
 
 class ApprovedTimeSettings(_Section):

@@ -208,6 +208,9 @@ class VendorHttp:
         feedback: seconds to pause the account from a response's headers.
         transport: an httpx transport (tests); default: the network.
         timeout: seconds per request.
+        throttle_statuses: statuses that, with ``Retry-After``, mean the vendor
+            is throttling rather than failing (Workday and BambooHR answer 503):
+            raised as ``RateLimited`` and pausing the account like a 429.
     """
 
     def __init__(
@@ -222,8 +225,10 @@ class VendorHttp:
         feedback: Callable[[httpx.Response], float | None] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 30.0,
+        throttle_statuses: frozenset[int] = frozenset(),
     ) -> None:
         self.vendor = vendor
+        self.throttle_statuses = frozenset({429, *throttle_statuses})
         self.tokens = tokens
         self.limiter = limiter
         self.message = message
@@ -300,14 +305,17 @@ class VendorHttp:
         pause = self.feedback(resp) if self.feedback is not None else None
         if resp.status_code == 429:
             pause = max(pause or 0.0, retry_after_of(resp) or 1.0)
+        elif resp.status_code in self.throttle_statuses:
+            pause = max(pause or 0.0, retry_after_of(resp) or 0.0)
         if pause:
             self.limiter.pause(pause)
 
     def _raise(self, resp: httpx.Response) -> None:
         status = resp.status_code
         msg = f"{self.vendor}: {self.message(resp)}"
-        if status == 429:
-            raise RateLimited(msg, status=status, retry_after=retry_after_of(resp))
+        retry_after = retry_after_of(resp)
+        if status == 429 or (status in self.throttle_statuses and retry_after):
+            raise RateLimited(msg, status=status, retry_after=retry_after)
         if status >= 500 or status == 408:
             raise Retriable(msg, status=status, retry_after=retry_after_of(resp))
         if status in (401, 403):

@@ -216,6 +216,15 @@ class VendorSandbox:
             client_id, _, secret = raw.partition(":")
         if self.clients.get(client_id) != secret or not secret:
             return web.json_response({"error": "invalid_client"}, status=401)
+        return self.issue_token()
+
+    def issue_token(self, *, expires_in: Callable[[int], object] = int) -> web.Response:
+        """A new bearer token valid ``token_ttl`` seconds, as the token answer.
+
+        Subclasses with their own grant (refresh tokens, JWT assertions) call
+        it once the grant is checked; ``expires_in`` shapes that field (NetSuite
+        sends it as a string).
+        """
         token = secrets.token_urlsafe(24)
         self.tokens[token] = time.monotonic() + self.token_ttl
         self.state.tokens_issued += 1
@@ -223,7 +232,7 @@ class VendorSandbox:
             {
                 "access_token": token,
                 "token_type": "Bearer",
-                "expires_in": int(self.token_ttl),
+                "expires_in": expires_in(int(self.token_ttl)),
             }
         )
 

@@ -23,8 +23,7 @@ from __future__ import annotations
 import base64
 from typing import TYPE_CHECKING, Any
 
-from baton.connectors.http import VendorHttp, default_message, retry_after_of
-from baton.engine.errors import RateLimited, Retriable
+from baton.connectors.http import VendorHttp, default_message
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -40,7 +39,6 @@ __all__ = [
     "api_path",
     "bamboohr_message",
     "basic_auth",
-    "throttle_pause",
 ]
 
 BASE_URL = "https://api.bamboohr.com"
@@ -64,13 +62,6 @@ def bamboohr_message(resp: httpx.Response) -> str:
     if header:
         return f"HTTP {resp.status_code}: {header[:_MAX_MESSAGE]}"
     return default_message(resp)
-
-
-def throttle_pause(resp: httpx.Response) -> float | None:
-    """Seconds to pause the account: ``Retry-After`` of a throttling 503."""
-    if resp.status_code == 503:
-        return retry_after_of(resp)
-    return None
 
 
 class BambooHRClient:
@@ -104,7 +95,7 @@ class BambooHRClient:
                 "Accept": "application/json",
             },
             message=bamboohr_message,
-            feedback=throttle_pause,
+            throttle_statuses=frozenset({503}),
             transport=transport,
             timeout=timeout,
         )
@@ -118,16 +109,7 @@ class BambooHRClient:
             baton.engine.errors.DeliveryError: as ``VendorHttp``; a 503 with
                 ``Retry-After`` as ``RateLimited``.
         """
-        try:
-            return await self.http.request("GET", path, params=params)
-        except RateLimited:
-            raise
-        except Retriable as exc:
-            if exc.status == 503 and exc.retry_after is not None:
-                raise RateLimited(
-                    exc.message, status=503, retry_after=exc.retry_after
-                ) from exc
-            raise
+        return await self.http.request("GET", path, params=params)
 
     async def directory(self) -> tuple[list[dict[str, Any]], str | None]:
         """``GET /employees/directory``: the employees and the answer's ``Date``."""

@@ -16,10 +16,9 @@ from baton.config import ConnectorSettings
 from baton.connectors.bamboohr.client import BASE_URL, BambooHRClient
 from baton.connectors.bamboohr.connector import BambooHRSource
 from baton.connectors.bamboohr.mapping import BambooHRAccount
-from baton.engine.limiter import RateLimit
 
 if TYPE_CHECKING:
-    from baton.engine.limiter import AccountLimiter
+    from baton.engine.limiter import AccountLimiter, RateLimit
 
 __all__ = ["Settings", "account", "limit", "source"]
 
@@ -53,10 +52,7 @@ def limit(settings: Settings) -> RateLimit | None:
     It throttles with a 503 and ``Retry-After``, which pauses the company's
     limiter whether a limit is configured or not.
     """
-    rl = settings.rate_limit
-    return (
-        None if rl is None else RateLimit(rl.requests, rl.per_seconds, rl.concurrency)
-    )
+    return settings.limit_or(None)
 
 
 def source(settings: Settings, *, name: str, limiter: AccountLimiter) -> BambooHRSource:

@@ -14,10 +14,9 @@ from pydantic import Field
 
 from baton.config import ConnectorSettings
 from baton.connectors.generic_rest.connector import GenericRestTarget
-from baton.engine.limiter import RateLimit
 
 if TYPE_CHECKING:
-    from baton.engine.limiter import AccountLimiter
+    from baton.engine.limiter import AccountLimiter, RateLimit
 
 __all__ = ["Settings", "account", "limit", "target"]
 
@@ -37,10 +36,7 @@ def account(settings: Settings) -> str:
 
 def limit(settings: Settings) -> RateLimit | None:
     """Only a configured limit: a generic endpoint publishes none."""
-    rl = settings.rate_limit
-    return (
-        None if rl is None else RateLimit(rl.requests, rl.per_seconds, rl.concurrency)
-    )
+    return settings.limit_or(None)
 
 
 def target(

@@ -78,10 +78,8 @@ def account(settings: Settings) -> str:
 
 def limit(settings: Settings) -> RateLimit:
     """The configured limit, else HubSpot's published one a little under."""
-    rl = settings.rate_limit
-    if rl is not None:
-        return RateLimit(rl.requests, rl.per_seconds, rl.concurrency)
-    return PRIVATE_APP_LIMIT if settings.token is not None else OAUTH_APP_LIMIT
+    default = PRIVATE_APP_LIMIT if settings.token is not None else OAUTH_APP_LIMIT
+    return settings.limit_or(default)
 
 
 def client(settings: Settings, limiter: AccountLimiter | None) -> HubSpotClient:

@@ -27,11 +27,10 @@ from baton.connectors.netsuite.client import DEFAULT_LIMIT, NetSuiteClient
 from baton.connectors.netsuite.connector import NetSuiteTarget
 from baton.connectors.netsuite.entities import NetSuiteAccount
 from baton.connectors.netsuite.source import NetSuiteSource
-from baton.engine.limiter import RateLimit
 from baton.model.common import CurrencyCode, ProjectStatus
 
 if TYPE_CHECKING:
-    from baton.engine.limiter import AccountLimiter
+    from baton.engine.limiter import AccountLimiter, RateLimit
 
 __all__ = ["Settings", "account", "base_url", "limit", "source", "target"]
 
@@ -118,10 +117,7 @@ def account(settings: Settings) -> str:
 
 def limit(settings: Settings) -> RateLimit:
     """The configured limit, else the base account concurrency (5 in flight)."""
-    rl = settings.rate_limit
-    if rl is None:
-        return DEFAULT_LIMIT
-    return RateLimit(rl.requests, rl.per_seconds, rl.concurrency)
+    return settings.limit_or(DEFAULT_LIMIT)
 
 
 def _client(settings: Settings, limiter: AccountLimiter) -> NetSuiteClient:

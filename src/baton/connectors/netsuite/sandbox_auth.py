@@ -20,8 +20,6 @@ assertion that fails any check above. NetSuite does not say why in the answer
 
 from __future__ import annotations
 
-import secrets
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,13 +119,4 @@ class NetSuiteTokenSandbox(VendorSandbox):
         reason = self._verify(str(form["client_assertion"]), audience)
         if reason is not None:
             return self._refuse("invalid_grant", reason)
-        token = secrets.token_urlsafe(24)
-        self.tokens[token] = time.monotonic() + self.token_ttl
-        self.state.tokens_issued += 1
-        return web.json_response(
-            {
-                "access_token": token,
-                "token_type": "Bearer",
-                "expires_in": str(int(self.token_ttl)),
-            }
-        )
+        return self.issue_token(expires_in=str)

@@ -77,10 +77,7 @@ def account(settings: Settings) -> str:
 
 def limit(settings: Settings) -> RateLimit:
     """The configured limit, else 25 requests at once (see :data:`DEFAULT_LIMIT`)."""
-    rl = settings.rate_limit
-    if rl is None:
-        return DEFAULT_LIMIT
-    return RateLimit(rl.requests, rl.per_seconds, rl.concurrency)
+    return settings.limit_or(DEFAULT_LIMIT)
 
 
 def _client(settings: Settings, limiter: AccountLimiter) -> SalesforceClient:

@@ -23,10 +23,9 @@ from baton.config import ConnectorSettings
 from baton.connectors.tryton.client import TrytonClient
 from baton.connectors.tryton.connector import TrytonTarget
 from baton.connectors.tryton.source import TrytonSource
-from baton.engine.limiter import RateLimit
 
 if TYPE_CHECKING:
-    from baton.engine.limiter import AccountLimiter
+    from baton.engine.limiter import AccountLimiter, RateLimit
 
 __all__ = ["Settings", "account", "limit", "source", "target"]
 
@@ -60,10 +59,7 @@ def account(settings: Settings) -> str:
 
 def limit(settings: Settings) -> RateLimit | None:
     """Only a configured limit: Tryton publishes none (a self-hosted server)."""
-    rl = settings.rate_limit
-    return (
-        None if rl is None else RateLimit(rl.requests, rl.per_seconds, rl.concurrency)
-    )
+    return settings.limit_or(None)
 
 
 def _client(settings: Settings, limiter: AccountLimiter | None) -> TrytonClient:

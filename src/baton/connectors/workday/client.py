@@ -28,9 +28,7 @@ from baton.connectors.http import (
     OAuth2ClientCredentials,
     VendorHttp,
     default_message,
-    retry_after_of,
 )
-from baton.engine.errors import RateLimited, Retriable
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -39,15 +37,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_LIMIT",
+    "THROTTLED",
     "WorkdayClient",
     "WorkdayTokens",
-    "throttle_pause",
-    "throttled_get",
     "token_path",
     "workday_message",
 ]
 
 MAX_LIMIT = 100
+# Workday throttles with a 503 and Retry-After as well as a 429 [kb]
+THROTTLED = frozenset({503})
 _MAX_MESSAGE = 300
 
 
@@ -70,31 +69,6 @@ def workday_message(resp: httpx.Response) -> str:
             field = f" ({item['field']})" if item.get("field") else ""
             parts.append(f"{item['error']}{field}")
     return f"HTTP {resp.status_code}: {'; '.join(parts)[:_MAX_MESSAGE]}"
-
-
-def throttle_pause(resp: httpx.Response) -> float | None:
-    """Seconds to pause the account: ``Retry-After`` of a throttling 503."""
-    return retry_after_of(resp) if resp.status_code == 503 else None
-
-
-async def throttled_get(
-    http: VendorHttp, path: str, params: Mapping[str, Any] | None = None
-) -> httpx.Response:
-    """GET through ``http``; a 503 with ``Retry-After`` raised as ``RateLimited``.
-
-    Raises:
-        baton.engine.errors.DeliveryError: as ``VendorHttp``.
-    """
-    try:
-        return await http.request("GET", path, params=params)
-    except RateLimited:
-        raise
-    except Retriable as exc:
-        if exc.status == 503 and exc.retry_after is not None:
-            raise RateLimited(
-                exc.message, status=503, retry_after=exc.retry_after
-            ) from exc
-        raise
 
 
 class WorkdayTokens(OAuth2ClientCredentials):
@@ -161,7 +135,7 @@ class WorkdayClient:
             limiter=limiter,
             headers={"Accept": "application/json"},
             message=workday_message,
-            feedback=throttle_pause,
+            throttle_statuses=THROTTLED,
             transport=transport,
             timeout=timeout,
         )
@@ -175,7 +149,9 @@ class WorkdayClient:
             baton.engine.errors.DeliveryError: as ``VendorHttp``; a 503 with
                 ``Retry-After`` as ``RateLimited``.
         """
-        doc: dict[str, Any] = (await throttled_get(self.http, path, params)).json()
+        doc: dict[str, Any] = (
+            await self.http.request("GET", path, params=params)
+        ).json()
         return doc
 
     def staffing(self, path: str) -> str:

@@ -29,10 +29,9 @@ from baton.connectors.workday.client import WorkdayClient
 from baton.connectors.workday.connector import WorkdaySource
 from baton.connectors.workday.raas import FieldMap
 from baton.connectors.workday.raas_client import RaasClient
-from baton.engine.limiter import RateLimit
 
 if TYPE_CHECKING:
-    from baton.engine.limiter import AccountLimiter
+    from baton.engine.limiter import AccountLimiter, RateLimit
 
 __all__ = ["Settings", "account", "limit", "source"]
 
@@ -81,10 +80,7 @@ def limit(settings: Settings) -> RateLimit | None:
     Workday throttles with a 429 or 503 and ``Retry-After``, which pauses the
     tenant's limiter whether a limit is configured or not.
     """
-    rl = settings.rate_limit
-    return (
-        None if rl is None else RateLimit(rl.requests, rl.per_seconds, rl.concurrency)
-    )
+    return settings.limit_or(None)
 
 
 def source(settings: Settings, *, name: str, limiter: AccountLimiter) -> WorkdaySource:

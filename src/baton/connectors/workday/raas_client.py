@@ -25,8 +25,7 @@ from urllib.parse import quote
 
 from baton.connectors.http import VendorHttp
 from baton.connectors.workday.client import (
-    throttle_pause,
-    throttled_get,
+    THROTTLED,
     workday_message,
 )
 from baton.engine.errors import Fatal
@@ -91,7 +90,7 @@ class RaasClient:
             limiter=limiter,
             headers=headers,
             message=workday_message,
-            feedback=throttle_pause,
+            throttle_statuses=THROTTLED,
             transport=transport,
             timeout=timeout,
         )
@@ -107,7 +106,7 @@ class RaasClient:
                 not a RaaS JSON report.
         """
         params = {**self.prompts, **(prompts or {}), "format": "json"}
-        resp = await throttled_get(self.http, self.path, params)
+        resp = await self.http.request("GET", self.path, params=params)
         try:
             doc: Any = resp.json()
         except ValueError:

@@ -16,8 +16,6 @@ are served by :class:`~.raas_sandbox.RaasReports` (:attr:`WorkdaySandbox.raas`).
 from __future__ import annotations
 
 import base64
-import secrets
-import time
 from typing import Any
 
 from aiohttp import web
@@ -209,16 +207,7 @@ class WorkdaySandbox(VendorSandbox):
             return web.json_response({"error": "invalid_grant"}, status=400)
         if not self._client_ok(request, form):
             return web.json_response({"error": "invalid_client"}, status=401)
-        token = secrets.token_urlsafe(24)
-        self.tokens[token] = time.monotonic() + self.token_ttl
-        self.state.tokens_issued += 1
-        return web.json_response(
-            {
-                "access_token": token,
-                "token_type": "Bearer",
-                "expires_in": int(self.token_ttl),
-            }
-        )
+        return self.issue_token()
 
     def _client_ok(self, request: web.Request, form: Any) -> bool:
         client_id, secret = (

@@ -45,10 +45,7 @@ def account(settings: Settings) -> str:
 
 def limit(settings: Settings) -> RateLimit:
     """The configured limit, else Xero's published one a little under."""
-    rl = settings.rate_limit
-    if rl is None:
-        return DEFAULT_LIMIT
-    return RateLimit(rl.requests, rl.per_seconds, rl.concurrency)
+    return settings.limit_or(DEFAULT_LIMIT)
 
 
 def target(settings: Settings, *, name: str, limiter: AccountLimiter) -> XeroTarget:
