@@ -1,4 +1,4 @@
-"""The Harvest source: time entries, users, projects, project assignments.
+"""The Harvest source: time entries, users, projects, assignments, expenses, tasks.
 
 Every stream reads incrementally with ``updated_since`` = the stored cursor
 (an ISO 8601 UTC timestamp; ``None`` reads everything) and yields one
@@ -17,7 +17,10 @@ come back with a newer ``updated_at`` once stopped.
 
 Time entries carry only the project's id and name; the project code comes
 from the codes the ``projects`` stream has seen, and an unknown project is
-fetched once (``GET /projects/{id}``).
+fetched once (``GET /projects/{id}``). Expenses and task assignments carry
+the project's code themselves; it is learnt from them too (the canonical
+``Expense`` has no project code: its ``project_id`` is the project's id).
+Expense and task mappings: :mod:`baton.connectors.harvest.mapping_expenses`.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from baton.connectors.base import Page, Record
-from baton.connectors.harvest import mapping
+from baton.connectors.harvest import mapping, mapping_expenses
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -34,6 +37,8 @@ if TYPE_CHECKING:
     from baton.model import CanonicalModel
 
 __all__ = ["HarvestSource", "HarvestStream"]
+
+_CARRY_CODES = frozenset({"expenses", "task_assignments"})
 
 
 class HarvestStream:
@@ -73,7 +78,11 @@ class HarvestStream:
         ):
             records = []
             for raw in page.records:
-                stamp = mapping.parse_timestamp(str(raw["updated_at"]))
+                try:
+                    stamp = mapping.parse_timestamp(str(raw["updated_at"]))
+                except (KeyError, ValueError):
+                    self.rejected.append((str(raw.get("id")), "updated_at is missing"))
+                    continue
                 newest = stamp if newest is None else max(newest, stamp)
                 record = await self._record(raw)
                 if record is not None:
@@ -88,6 +97,9 @@ class HarvestStream:
             return None
         if self.name == "projects" and raw.get("code"):
             self._source.project_codes[int(raw["id"])] = str(raw["code"])
+        ref = raw.get("project")
+        if self.name in _CARRY_CODES and isinstance(ref, dict) and ref.get("code"):
+            self._source.project_codes[int(ref["id"])] = str(ref["code"])
         if self.name == "time_entries":
             await self._source.learn_project(raw)
         try:
@@ -164,11 +176,27 @@ class HarvestSource:
                     "/user_assignments",
                     lambda raw: mapping.assignment(raw, account),
                 ),
+                HarvestStream(
+                    self,
+                    "expenses",
+                    "Expense",
+                    "expense",
+                    "/expenses",
+                    lambda raw: mapping_expenses.expense(raw, account),
+                ),
+                HarvestStream(
+                    self,
+                    "task_assignments",
+                    "Task",
+                    "task_assignment",
+                    "/task_assignments",
+                    mapping_expenses.task,
+                ),
             )
         }
 
     def streams(self) -> Sequence[HarvestStream]:
-        """The four streams, time entries first."""
+        """The six streams, time entries first."""
         return list(self._streams.values())
 
     def stream(self, name: str) -> HarvestStream:

@@ -1,15 +1,18 @@
 """A local Harvest API v2 for contract tests (paths under ``/v2``).
 
 Serves ``GET /time_entries``, ``/users``, ``/projects``, ``/projects/{id}``,
-``/user_assignments`` and ``POST /time_entries`` with Harvest's list shape
+``/user_assignments``, ``/expenses``, ``/task_assignments`` and
+``POST /time_entries`` with Harvest's list shape
 (``<records>, per_page, total_pages, total_entries, next_page, previous_page,
 page, links{first,next,previous,last}``), ``updated_since`` (inclusive) and
 ``per_page`` 1–2000 (else 422), and Harvest's error body ``{code, message}``.
 Auth is a personal access token (never expires; :meth:`expire_tokens` revokes
 it) or an OAuth2 token from ``POST /api/v2/oauth2/token``, plus
 ``Harvest-Account-Id``. Writes, ``/users/me`` and the token endpoint are in
-:mod:`baton.connectors.harvest.sandbox_writes`; projects list newest first
-and filter by ``client_id``, ``is_active`` and ``updated_since``. Harvest documents no rate-limit headers: a
+:mod:`baton.connectors.harvest.sandbox_writes`. Projects and task assignments
+list newest first and filter by ``is_active`` (projects also by
+``client_id``); expenses list by ``spent_date``, newest first. Harvest
+documents no rate-limit headers: a
 breach is only a 429 with ``Retry-After``.
 
 Records are stored as Harvest sends them (floats on the wire); the ``add_*``
@@ -97,7 +100,7 @@ class HarvestSandbox(HarvestWrites, HarvestSeed):
 
     def _list(self, request: web.Request, key: str) -> web.Response:
         rows = self.records[key]
-        if key == "projects":  # Harvest: newest first
+        if key in ("projects", "task_assignments"):  # Harvest: newest first
             q = request.query
             client = q.get("client_id")
             active = q.get("is_active")
@@ -105,7 +108,7 @@ class HarvestSandbox(HarvestWrites, HarvestSeed):
                 (
                     p
                     for p in rows
-                    if (client is None or str(p["client"]["id"]) == client)
+                    if (client is None or str(p.get("client", {}).get("id")) == client)
                     and (active is None or str(p["is_active"]).lower() == active)
                 ),
                 key=lambda p: (p["created_at"], p["id"]),
@@ -145,7 +148,7 @@ class HarvestSandbox(HarvestWrites, HarvestSeed):
             if since_at.tzinfo is None:
                 since_at = since_at.replace(tzinfo=dt.UTC)
             rows = [r for r in rows if _parse(r["updated_at"]) >= since_at]
-        if key == "time_entries":  # Harvest: by spent_date, newest first
+        if key in ("time_entries", "expenses"):  # by spent_date, newest first
             rows = sorted(rows, key=lambda r: (r["spent_date"], r["id"]), reverse=True)
         total_pages = max(1, math.ceil(len(rows) / per))
         base = f"{request.url.origin()}{path}?"

@@ -27,6 +27,8 @@ class HarvestSeed:
             "users": [],
             "projects": [],
             "user_assignments": [],
+            "expenses": [],
+            "task_assignments": [],
         }
         self._ids = itertools.count(1000)
         self._clock = itertools.count(1)
@@ -133,6 +135,66 @@ class HarvestSeed:
                 "billable": True,
                 "invoice": None,
                 "external_reference": None,
+                **over,
+            },
+        )
+
+    def add_expense(
+        self, user: dict[str, Any], project: dict[str, Any], **over: Any
+    ) -> dict[str, Any]:
+        """Seed an open (not approved, not invoiced) meal of 33.35 on the project."""
+        return self._add(
+            "expenses",
+            {
+                "spent_date": "2024-03-01",
+                "user": {"id": user["id"], "name": user["first_name"]},
+                "client": project["client"],
+                "project": {
+                    "id": project["id"],
+                    "name": project["name"],
+                    "code": project["code"],
+                },
+                "expense_category": {
+                    "id": 4195926,
+                    "name": "Meals",
+                    "unit_price": None,
+                    "unit_name": None,
+                },
+                "units": 1,
+                "total_cost": 33.35,
+                "notes": "Lunch with client",
+                "billable": True,
+                "is_closed": False,
+                "is_locked": False,
+                "is_billed": False,
+                "locked_reason": None,
+                "receipt": None,
+                "invoice": None,
+                **over,
+            },
+        )
+
+    def add_task_assignment(
+        self,
+        project: dict[str, Any],
+        task_id: int = 8083365,
+        task_name: str = "Graphic Design",
+        **over: Any,
+    ) -> dict[str, Any]:
+        """Seed an active, billable assignment of a task to a project."""
+        return self._add(
+            "task_assignments",
+            {
+                "project": {
+                    "id": project["id"],
+                    "name": project["name"],
+                    "code": project["code"],
+                },
+                "task": {"id": task_id, "name": task_name},
+                "is_active": True,
+                "billable": True,
+                "hourly_rate": 100.0,
+                "budget": None,
                 **over,
             },
         )
