@@ -14,13 +14,10 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from baton.connectors.kantata.mapping import (
-    KantataContext,
-    participation_to_assignment,
-    workspace_to_project,
-)
+from baton.connectors.kantata.mapping import KantataContext, workspace_to_project
 from baton.connectors.kantata.sandbox import KantataSandbox
 from baton.connectors.kantata.sandbox_rules import workspace_record
+from baton.connectors.kantata.staffing_mapping import participation_to_assignment
 from baton.connectors.kantata.write_mapping import workspace_body
 from baton.connectors.kantata.writes import KantataWrites
 from baton.connectors.sandbox import Fault
@@ -97,8 +94,9 @@ async def test_a_consultant_is_staffed_at_the_assignments_rate() -> None:
     record = sandbox.data["participations"][pid]
     assert (found, elsewhere) == (pid, None)
     assert (record["user_id"], record["role"]) == (grace, "maven")
-    day = dt.date(2026, 12, 1)
-    back = participation_to_assignment(record, KantataContext(), day, "USD")
+    ws = sandbox.data["workspaces"][wid]
+    back = participation_to_assignment(record, ws, KantataContext())
+    assert back.start_date == dt.date(2026, 12, 1)
     assert back.bill_rate == assignment().bill_rate  # 18750 cents
 
 
@@ -188,9 +186,10 @@ async def test_bodies_and_records_match_the_catalogue_and_schemas() -> None:
     for record in listed["workspaces"].values():
         jsonschema.validate(record, schema)
         assert set(record) <= set(GEM["workspaces"]["attributes"])
+    stamps = {"created_at", "updated_at"}  # participations: documented filters
     for name in ("participations", "external_references"):
         for record in sandbox.data[name].values():
-            assert set(record) <= set(GEM[name]["attributes"]), name
+            assert set(record) <= set(GEM[name]["attributes"]) | stamps, name
     assert set(listed) - set(GEM) == {"count", "meta", "results"}
 
 

@@ -10,6 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from baton.connectors.kantata import mapping
+from baton.connectors.kantata.staffing_mapping import (
+    is_staffing,
+    participation_to_assignment,
+)
 from baton.connectors.kantata.units import (
     cents_to_money,
     hours_to_minutes,
@@ -169,10 +173,65 @@ def test_other_records_map_with_sparse_fields() -> None:
         CTX,
     )
     assert spent.amount == Money(amount=Decimal("19.99"), currency="USD")
-    assignment = mapping.participation_to_assignment(
-        {"id": "1", "user_id": "3", "workspace_id": "77", "rate_in_cents": 15000},
-        CTX,
-        dt.date(2026, 11, 1),
-        "GBP",
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+edges = st.one_of(
+    st.builds(_month_end, st.integers(1990, 2090), st.integers(1, 12)),
+    st.builds(dt.date, st.integers(1990, 2090), st.just(1), st.just(1)),
+)
+
+
+@given(
+    names,
+    st.integers(min_value=0, max_value=10**15),
+    currencies,
+    edges,
+    st.none() | st.integers(0, 400),
+    st.booleans(),
+)
+def test_participation_to_assignment_keeps_ids_rates_and_dates(
+    who: str, cents: int, currency: str, start: dt.date, days: int | None, sparse: bool
+) -> None:
+    ctx = mapping.KantataContext(workers={"3": who}, cost_center_id="CC-é")
+    end = None if days is None else start + dt.timedelta(days=days)
+    ws: dict[str, object] = {"id": "77", "currency": currency, "start_date": str(start)}
+    if end is not None:
+        ws["due_date"] = end.isoformat()
+    raw: dict[str, object] = {"id": "1", "user_id": "3", "workspace_id": "77"}
+    raw |= {"default_rate_in_cents": cents} if sparse else {"rate_in_cents": cents}
+    if not sparse:
+        raw |= {"role": "maven", "workspace_role_id": "ロール"}
+    got = participation_to_assignment(raw, ws, ctx)
+    assert (got.worker_id, got.project_id) == (who, "kantata:workspace:77")
+    assert (got.start_date, got.end_date) == (start, end)
+    assert money_to_cents(got.bill_rate) == cents
+    assert got.bill_rate.currency == currency
+    assert got.role_id == (None if sparse else "ロール")
+    assert (got.cost_center_id, got.legal_entity_id) == ("CC-é", ctx.legal_entity_id)
+    assert got.allocation_percent == 100
+    assert is_staffing(raw)
+
+
+def test_sparse_workspaces_fall_back_and_bad_participations_are_refused() -> None:
+    raw = {"id": "1", "user_id": "9", "workspace_id": "77", "rate_in_cents": 1}
+    got = participation_to_assignment(raw, {"id": "77"}, CTX)
+    assert (got.worker_id, got.start_date, got.end_date) == (
+        "kantata:user:9",
+        CTX.hire_date,
+        None,
     )
-    assert assignment.bill_rate == Money(amount=Decimal(150), currency="GBP")
+    assert got.bill_rate == Money(amount=Decimal("0.01"), currency="USD")
+    assert not is_staffing({**raw, "role": "buyer"})
+    with pytest.raises(ValueError, match="no bill rate"):
+        participation_to_assignment({**raw, "rate_in_cents": None}, {"id": "77"}, CTX)
+    with pytest.raises(ValueError, match="not 78"):
+        participation_to_assignment(raw, {"id": "78"}, CTX)
+    with pytest.raises(ValueError, match="negative"):
+        participation_to_assignment({**raw, "rate_in_cents": -1}, {"id": "77"}, CTX)
+    late = {"id": "77", "start_date": "2027-01-01", "due_date": "2026-12-31"}
+    with pytest.raises(ValueError, match="end_date"):
+        participation_to_assignment(raw, late, CTX)

@@ -14,7 +14,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from baton.model.assignment import Assignment
 from baton.model.common import BillingMethod, WorkerType
 from baton.model.project import Project, Task
 from baton.model.time_expense import HOURS_PRECISION_CONTEXT_KEY, Expense, TimeEntry
@@ -33,7 +32,6 @@ __all__ = [
     "SYSTEM",
     "KantataContext",
     "expense",
-    "participation_to_assignment",
     "story_to_task",
     "time_entry",
     "time_entry_body",
@@ -196,22 +194,6 @@ def story_to_task(raw: Mapping[str, Any]) -> Task:
         billable=bool(raw.get("billable", True)),
         start_date=_date(start) if start else None,
         end_date=_date(due) if due else None,
-    )
-
-
-def participation_to_assignment(
-    raw: Mapping[str, Any], ctx: KantataContext, start_date: dt.date, currency: str
-) -> Assignment:
-    """A workspace participation as an assignment at its bill rate."""
-    return Assignment(
-        **_ids("participation", raw),
-        worker_id=ctx.worker(raw["user_id"]),
-        project_id=_ws(raw),
-        role_id=_opt(raw.get("primary_role_id")),
-        start_date=start_date,
-        bill_rate=cents_to_money(int(raw.get("rate_in_cents") or 0), currency),
-        cost_center_id=ctx.cost_center_id,
-        legal_entity_id=ctx.legal_entity_id,
     )
 
 

@@ -5,7 +5,7 @@ Kantata's list answer: ``count``, ``meta``, ordered ``results`` of
 ``{key, id}`` and one map per collection keyed by id — deliberately *not* in
 result order, so a client must follow ``results``. Lists take
 ``page``/``per_page`` (max 200), ``updated_after``, ``order=updated_at:asc``,
-``only=<id>,…``, ``workspace_id=`` and the ``external_reference_service_name``
+``only=<id>,…``, ``workspace_id=`` (required for participations) and the ``external_reference_service_name``
 / ``_service_model`` / ``_service_model_ref`` filters; ``include=
 external_references`` side-loads the matching references under their own
 top-level key. Errors are ``{"errors": [{"type", "message"}]}``.
@@ -35,8 +35,11 @@ COLLECTIONS = (
     "external_references",
 )
 MAX_PER_PAGE = 200
-# collections whose records carry no timestamps in the catalogue
-_UNSTAMPED = frozenset({"users", "participations"})
+# collections whose records carry no timestamps (participations have them:
+# the docs filter them by created_after; the gem catalogue omits them)
+_UNSTAMPED = frozenset({"users"})
+# collections Kantata lists only within one workspace (documented as required)
+_PER_WORKSPACE = frozenset({"participations"})
 _REF_FILTERS = ("service_name", "service_model", "service_model_ref")
 
 
@@ -157,6 +160,8 @@ class KantataBase(VendorSandbox):
             return self.error(400, f"invalid filter: {exc}")
         if page < 1 or per < 1:
             return self.error(400, "page and per_page must be positive")
+        if key in _PER_WORKSPACE and not query.get("workspace_id"):
+            return self.error(400, "workspace_id is required")  # status [kb]
         rows = self._narrow(list(self.data[key].values()), query)
         if since is not None:
             rows = [

@@ -8,7 +8,8 @@
 * ``POST /api/v1/participations.json {"participation": {…}}``: an existing
   workspace and user, ``role`` ``maven``/``buyer``, one participation per
   user and workspace; ``PUT /api/v1/participations/<id>.json`` sets
-  ``rate_in_cents`` (the catalogue's update attribute; create takes none).
+  ``rate_in_cents`` (the catalogue's update attribute; create takes none)
+  and bumps ``updated_at``.
 * A nested ``external_reference`` (``service_name``, ``service_model``,
   ``service_model_ref`` required) is stored in ``external_references`` and
   named by the record's ``external_reference_ids``.
@@ -129,7 +130,7 @@ class KantataWriteRoutes(KantataFeed):
             body = check_updates(await self._body(request, "participation"))
         except RejectedError as exc:
             return self.error(422, str(exc))
-        record.update(body)
+        record.update(body, updated_at=self.stamp())
         await self.after_commit(request)
         return self.one("participations", record)
 
