@@ -161,6 +161,7 @@ async def test_rejected_rows_are_kept_and_the_read_goes_on():
     credit = sandbox.add_expense(user, project, total_cost=-12.0)
     nameless = sandbox.add_expense(user, project, expense_category=None)
     orphan = sandbox.add_task_assignment(project, task=None)
+    undated = sandbox.add_expense(user, project, updated_at=None)
     async with source(sandbox, per_page=2) as src:
         expenses = await read_all(src, "expenses")
         tasks = await read_all(src, "task_assignments")
@@ -168,7 +169,8 @@ async def test_rejected_rows_are_kept_and_the_read_goes_on():
         rejected_t = dict(src.stream("task_assignments").rejected)
     assert sum(len(p.records) for p in expenses) == 5
     assert sum(len(p.records) for p in tasks) == 5
-    assert set(rejected_e) == {str(credit["id"]), str(nameless["id"])}
+    assert set(rejected_e) == {str(i["id"]) for i in (credit, nameless, undated)}
+    assert rejected_e[str(undated["id"])] == "updated_at is missing"
     assert "greater than zero" in rejected_e[str(credit["id"])]
     assert rejected_e[str(nameless["id"])] == "expense_category is missing"
     assert rejected_t == {str(orphan["id"]): "task is missing"}

@@ -97,8 +97,8 @@ class HarvestStream:
             return None
         if self.name == "projects" and raw.get("code"):
             self._source.project_codes[int(raw["id"])] = str(raw["code"])
-        ref = raw.get("project")
-        if self.name in _CARRY_CODES and isinstance(ref, dict) and ref.get("code"):
+        ref = raw.get("project") if self.name in _CARRY_CODES else None
+        if isinstance(ref, dict) and ref.get("code") and ref.get("id") is not None:
             self._source.project_codes[int(ref["id"])] = str(ref["code"])
         if self.name == "time_entries":
             await self._source.learn_project(raw)
