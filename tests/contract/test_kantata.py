@@ -112,6 +112,18 @@ async def test_incremental_read_returns_only_newer_versions() -> None:
     assert cursor2 == sandbox.data["time_entries"][new]["updated_at"]
 
 
+async def test_archived_workspaces_are_read_as_completed_projects() -> None:
+    sandbox = KantataSandbox()
+    live = sandbox.add("workspaces", title="Live", archived=False)["id"]
+    done = sandbox.add("workspaces", title="Done", archived=True)["id"]
+    async with kantata(sandbox) as (client, _):
+        hidden = await client.get("workspaces")  # Kantata's default hides it
+        records, _ = await read_all(KantataSource(client).stream("workspaces"), None)
+    assert [r["id"] for r in hidden["results"]] == [live]
+    assert [r.source_id for r in records] == [live, done]
+    assert records[1].data.status.value == "completed"
+
+
 async def test_429_pauses_the_shared_limiter_and_the_retry_succeeds() -> None:
     sandbox = KantataSandbox()
     sandbox.add_time_entry()

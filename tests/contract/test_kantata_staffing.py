@@ -14,6 +14,7 @@ from baton.connectors.kantata.connector import KantataSource
 from baton.connectors.kantata.mapping import KantataContext
 from baton.connectors.kantata.sandbox import KantataSandbox
 from baton.connectors.kantata.writes import KantataWrites
+from baton.connectors.sandbox import Fault
 from baton.engine.errors import Invalid
 from baton.model.assignment import Assignment
 from baton.model.common import Money
@@ -44,6 +45,7 @@ async def test_participations_are_read_in_pages_workspace_by_workspace() -> None
     ids = [staff(sandbox, first) for _ in range(5)]
     staff(sandbox, first, role="buyer")  # the client's side: not staffing
     ids += [staff(sandbox, second, cents=2000)]
+    ids += [staff(sandbox, workspace(sandbox, archived=True))]
     async with kantata(sandbox) as (client, _):
         stream = KantataSource(client, CTX).stream("participations")
         stream.per_page = 2
@@ -55,7 +57,7 @@ async def test_participations_are_read_in_pages_workspace_by_workspace() -> None
     assert [p.cursor for p in pages[:-1]] == [None] * (len(pages) - 1)
     newest = sandbox.data["participations"][ids[-1]]["updated_at"]
     assert pages[-1] == type(pages[-1])([], newest)
-    one, yen = records[0].data, records[-1].data
+    one, yen = records[0].data, records[-2].data
     assert isinstance(one, Assignment)
     assert isinstance(yen, Assignment)
     assert records[0].event_id == f"kantata:participation:{ids[0]}:" + str(
@@ -186,3 +188,27 @@ async def test_a_rejected_row_does_not_stop_the_read() -> None:
     assert [rid for rid, _ in stream.rejected] == [bad, negative, after]
     assert "no bill rate" in stream.rejected[0][1]
     assert cursor == sandbox.data["participations"][last]["updated_at"]
+
+
+async def test_a_change_behind_a_slow_read_is_read_next_time() -> None:
+    sandbox = KantataSandbox()
+    sandbox.tick = dt.timedelta(seconds=1)  # stamps as close as real ones
+    a, b = workspace(sandbox), workspace(sandbox)
+    pa, pb = staff(sandbox, a), staff(sandbox, b)
+    async with kantata(sandbox) as (client, _):
+        stream = KantataSource(client, CTX).stream("participations")
+        reads = stream.read(None)
+        passed = await anext(reads)  # workspace a is done
+        behind = sandbox.touch("participations", pa, rate_in_cents=1)
+        ahead = sandbox.touch("participations", pb, rate_in_cents=2)
+        # b answers after a pause: the read lasts longer than the gap
+        sandbox.inject(
+            Fault(prefix="/api/v1/participations", status=429, retry_after=1.1)
+        )
+        rest = [page async for page in reads]
+        again, _ = await read_all(stream, rest[-1].cursor)
+    assert [r.source_id for r in passed.records] == [pa]
+    assert [r.source_id for p in rest for r in p.records] == [pb]
+    assert rest[-1].cursor == behind["updated_at"] < ahead["updated_at"]
+    fresh = [r for r in again if r.event_id.endswith(behind["updated_at"])]
+    assert [r.source_id for r in fresh] == [pa]

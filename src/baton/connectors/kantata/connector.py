@@ -3,7 +3,9 @@
 Time entries, workspaces, stories and expenses are incremental on
 ``updated_at`` (see :mod:`.stream` for the cursor and its overlap); users
 carry no ``updated_at`` and are read whole, each versioned by a hash of its
-record. ``event_id`` is ``kantata:<kind>:<id>:<updated_at>``.
+record. ``event_id`` is ``kantata:<kind>:<id>:<updated_at>``. Workspaces are
+read with ``include_archived=true``: Kantata hides archived ones otherwise,
+and archiving is how a project is seen to complete.
 
 ``participations`` reads staffing as assignments, workspace by workspace
 (see :mod:`.staffing`); ``subscribed_events`` reads time entries from
@@ -84,6 +86,7 @@ class KantataSource:
                 "workspace",
                 c,
                 lambda r: mapping.workspace_to_project(r, ctx),
+                params={"include_archived": "true"},  # archiving completes it
             ),
             KantataStream("stories", "Task", "story", c, mapping.story_to_task),
             KantataStream(

@@ -1,14 +1,17 @@
 """The local Kantata OX's state and list shape (see :mod:`.sandbox` for the whole).
 
-Holds one map per collection, the sandbox clock (one minute per change) and
-Kantata's list answer: ``count``, ``meta``, ordered ``results`` of
-``{key, id}`` and one map per collection keyed by id — deliberately *not* in
-result order, so a client must follow ``results``. Lists take
-``page``/``per_page`` (max 200), ``updated_after``, ``order=updated_at:asc``,
-``only=<id>,…``, ``workspace_id=`` (required for participations) and the ``external_reference_service_name``
-/ ``_service_model`` / ``_service_model_ref`` filters; ``include=
-external_references`` side-loads the matching references under their own
-top-level key. Errors are ``{"errors": [{"type", "message"}]}``.
+Holds one map per collection, the sandbox clock (one :attr:`~KantataBase.tick`,
+a minute unless a test sets it, per change) and Kantata's list answer:
+``count``, ``meta``, ordered ``results`` of ``{key, id}`` and one map per
+collection keyed by id — deliberately *not* in result order, so a client
+must follow ``results``. Lists take ``page``/``per_page`` (max 200),
+``updated_after``, ``order=updated_at:asc``, ``only=<id>,…``,
+``workspace_id=`` (required for participations), ``include_archived=true``
+(archived workspaces are hidden without it) and the
+``external_reference_service_name`` / ``_service_model`` /
+``_service_model_ref`` filters; ``include=external_references`` side-loads
+the matching references under their own top-level key. Errors are
+``{"errors": [{"type", "message"}]}``.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ class KantataBase(VendorSandbox):
         super().__init__(**kwargs)
         self.data: dict[str, dict[str, dict[str, Any]]] = {c: {} for c in COLLECTIONS}
         self.clock = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+        self.tick = dt.timedelta(minutes=1)  # the clock's step per change
         self._next_id = 1000
         # False: ignore the external_reference_* filters, as a server that
         # does not know them would (the client must check what it gets)
@@ -63,8 +67,8 @@ class KantataBase(VendorSandbox):
         return {name: len(rows) for name, rows in self.data.items()}
 
     def stamp(self) -> str:
-        """Advance the sandbox clock one minute; its new time."""
-        self.clock += dt.timedelta(minutes=1)
+        """Advance the sandbox clock one :attr:`tick`; its new time."""
+        self.clock += self.tick
         return self.clock.isoformat()
 
     def store(self, collection: str, **fields: Any) -> dict[str, Any]:
@@ -163,6 +167,8 @@ class KantataBase(VendorSandbox):
         if key in _PER_WORKSPACE and not query.get("workspace_id"):
             return self.error(400, "workspace_id is required")  # status [kb]
         rows = self._narrow(list(self.data[key].values()), query)
+        if key == "workspaces" and query.get("include_archived") != "true":
+            rows = [r for r in rows if not r.get("archived")]
         if since is not None:
             rows = [
                 r for r in rows if dt.datetime.fromisoformat(r["updated_at"]) > since
