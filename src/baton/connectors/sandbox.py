@@ -218,12 +218,15 @@ class VendorSandbox:
             return web.json_response({"error": "invalid_client"}, status=401)
         return self.issue_token()
 
-    def issue_token(self, *, expires_in: Callable[[int], object] = int) -> web.Response:
+    def issue_token(
+        self, *, expires_in: Callable[[int], object] = int, **extra: object
+    ) -> web.Response:
         """A new bearer token valid ``token_ttl`` seconds, as the token answer.
 
         Subclasses with their own grant (refresh tokens, JWT assertions) call
         it once the grant is checked; ``expires_in`` shapes that field (NetSuite
-        sends it as a string).
+        sends it as a string); ``extra`` fields join the answer (a rotated
+        ``refresh_token``).
         """
         token = secrets.token_urlsafe(24)
         self.tokens[token] = time.monotonic() + self.token_ttl
@@ -233,6 +236,7 @@ class VendorSandbox:
                 "access_token": token,
                 "token_type": "Bearer",
                 "expires_in": expires_in(int(self.token_ttl)),
+                **extra,
             }
         )
 

@@ -31,10 +31,9 @@ from baton.connectors.harvest.client import (
 from baton.connectors.harvest.connector import HarvestSource
 from baton.connectors.harvest.mapping import HarvestAccount
 from baton.connectors.harvest.writes import HarvestWriter
-from baton.engine.limiter import RateLimit
 
 if TYPE_CHECKING:
-    from baton.engine.limiter import AccountLimiter
+    from baton.engine.limiter import AccountLimiter, RateLimit
 
 __all__ = ["Settings", "account", "client", "limit", "source", "writer"]
 
@@ -85,10 +84,7 @@ def account(settings: Settings) -> str:
 
 def limit(settings: Settings) -> RateLimit:
     """The configured limit, else Harvest's published one a little under."""
-    rl = settings.rate_limit
-    if rl is None:
-        return DEFAULT_LIMIT
-    return RateLimit(rl.requests, rl.per_seconds, rl.concurrency)
+    return settings.limit_or(DEFAULT_LIMIT)
 
 
 def client(settings: Settings, *, limiter: AccountLimiter | None) -> HarvestClient:

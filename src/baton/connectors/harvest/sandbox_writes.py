@@ -23,8 +23,6 @@ Counts for tests: ``state.requests`` (per method and path),
 from __future__ import annotations
 
 import datetime as dt
-import secrets
-import time
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -228,17 +226,7 @@ class HarvestWrites(VendorSandbox):
                 },
                 status=400,
             )
-        token = secrets.token_urlsafe(24)
-        self.tokens[token] = time.monotonic() + self.token_ttl
-        self.state.tokens_issued += 1
-        return web.json_response(
-            {
-                "access_token": token,
-                "token_type": "bearer",
-                "expires_in": int(self.token_ttl),
-                "refresh_token": refresh,
-            }
-        )
+        return self.issue_token(refresh_token=refresh)
 
 
 def _wall_clock() -> str:
