@@ -15,7 +15,7 @@ from baton.connectors.kantata.mapping import KantataContext
 from baton.connectors.kantata.sandbox import KantataSandbox
 from baton.connectors.kantata.writes import KantataWrites
 from baton.connectors.sandbox import Fault
-from baton.engine.errors import Invalid
+from baton.engine.errors import Fatal, Invalid
 from baton.model.assignment import Assignment
 from baton.model.common import Money
 from tests.contract.test_kantata import TAP, kantata, read_all
@@ -188,6 +188,16 @@ async def test_a_rejected_row_does_not_stop_the_read() -> None:
     assert [rid for rid, _ in stream.rejected] == [bad, negative, after]
     assert "no bill rate" in stream.rejected[0][1]
     assert cursor == sandbox.data["participations"][last]["updated_at"]
+
+
+async def test_participations_without_updated_at_stop_the_read_plainly() -> None:
+    sandbox = KantataSandbox()
+    pid = staff(sandbox, workspace(sandbox))
+    del sandbox.data["participations"][pid]["updated_at"]  # the [kb] proved wrong
+    async with kantata(sandbox) as (client, _):
+        stream = KantataSource(client, CTX).stream("participations")
+        with pytest.raises(Fatal, match="no updated_at"):
+            await read_all(stream, None)
 
 
 async def test_a_change_behind_a_slow_read_is_read_next_time() -> None:

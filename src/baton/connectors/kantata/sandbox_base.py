@@ -174,7 +174,7 @@ class KantataBase(VendorSandbox):
                 r for r in rows if dt.datetime.fromisoformat(r["updated_at"]) > since
             ]
         if query.get("order") == "updated_at:asc":
-            rows.sort(key=lambda r: (r["updated_at"], int(r["id"])))
+            rows.sort(key=lambda r: (r.get("updated_at", ""), int(r["id"])))
         else:
             rows.sort(key=lambda r: int(r["id"]))
         doc = self.page_of(key, rows, page, per)

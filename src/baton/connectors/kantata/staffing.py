@@ -19,6 +19,8 @@ does (``updated_after``, ``order=updated_at:asc``, the keyed-map envelope in
 ``updated_after`` filter are [kb]: the gem catalogue lists no timestamps;
 the API docs list ``created_after``/``created_before``, which on every
 other documented collection come with ``updated_after``/``updated_before``.
+Should a server send participations without ``updated_at``, the read stops
+with :class:`~baton.engine.errors.Fatal` saying so, not a bare ``KeyError``.
 
 An assignment changes when its participation *or* its workspace does (dates,
 currency): ``event_id`` is ``kantata:participation:<id>:<later of the two
@@ -42,6 +44,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from baton.connectors.base import Page
+from baton.engine.errors import Fatal
 
 from .client import MAX_PER_PAGE
 from .staffing_mapping import is_staffing, participation_to_assignment
@@ -122,11 +125,20 @@ class KantataStaffingStream:
             changed = _changed(workspace, cursor)
             if changed and workspace.get("updated_at"):
                 newest = later(newest, str(workspace["updated_at"]))
-            async for page in self._stream(workspace).read(None if changed else cursor):
-                if page.cursor is not None:
-                    newest = later(newest, page.cursor)
-                if page.records:
-                    yield Page(page.records, cursor)
+            pages = self._stream(workspace).read(None if changed else cursor)
+            try:
+                async for page in pages:
+                    if page.cursor is not None:
+                        newest = later(newest, page.cursor)
+                    if page.records:
+                        yield Page(page.records, cursor)
+            except KeyError as exc:  # the [kb] above proved wrong: say so
+                if exc.args != ("updated_at",):
+                    raise
+                raise Fatal(
+                    "kantata: participations carry no updated_at; "
+                    "the participations stream cannot read incrementally"
+                ) from exc
         if newest is not None and newest != cursor:
             margin = dt.timedelta(seconds=math.floor(time.monotonic() - began))
             back = (dt.datetime.fromisoformat(newest) - margin).isoformat()
