@@ -17,8 +17,9 @@ workspace's participations, incrementally as :class:`.stream.KantataStream`
 does (``updated_after``, ``order=updated_at:asc``, the keyed-map envelope in
 ``results`` order). ``updated_at`` on participations and their
 ``updated_after`` filter are [kb]: the gem catalogue lists no timestamps;
-the API docs list ``created_after``/``created_before``, which on every
-other documented collection come with ``updated_after``/``updated_before``.
+the API docs list ``created_after``/``created_before`` for them, which on the
+other collections checked (cost rates, account memberships) come with
+``updated_after``/``updated_before``.
 Should a server send participations without ``updated_at``, the read stops
 with :class:`~baton.engine.errors.Fatal` saying so, not a bare ``KeyError``.
 
@@ -28,8 +29,10 @@ updated_at>``, and a workspace changed since the cursor has all its
 participations read again. Workspaces are read one after another, so a
 change made during a read in a workspace already passed may be older than
 the newest stamp seen later: the stored cursor is pulled back by the read's
-own duration in whole seconds (never behind the previous cursor), which re-reads that
-window next time (duplicates the inbox absorbs) instead of losing it.
+own duration, rounded up to whole seconds (never behind the previous
+cursor), which re-reads that window next time (duplicates the inbox
+absorbs) instead of losing it. A read costs one request per workspace (and
+page) besides the workspace list.
 
 Rows that cannot be mapped go to :attr:`KantataStaffingStream.rejected`
 and the read goes on.
@@ -140,7 +143,7 @@ class KantataStaffingStream:
                     "the participations stream cannot read incrementally"
                 ) from exc
         if newest is not None and newest != cursor:
-            margin = dt.timedelta(seconds=math.floor(time.monotonic() - began))
+            margin = dt.timedelta(seconds=math.ceil(time.monotonic() - began))
             back = (dt.datetime.fromisoformat(newest) - margin).isoformat()
             newest = back if cursor is None else later(cursor, back)
         yield Page([], newest)
