@@ -76,10 +76,7 @@ def account(settings: Settings) -> str:
 
 def limit(settings: Settings) -> RateLimit:
     """The configured limit, else the conservative default above."""
-    rl = settings.rate_limit
-    if rl is None:
-        return DEFAULT_LIMIT
-    return RateLimit(rl.requests, rl.per_seconds, rl.concurrency)
+    return settings.limit_or(DEFAULT_LIMIT)
 
 
 def client(settings: Settings, *, limiter: AccountLimiter | None) -> KantataClient:
