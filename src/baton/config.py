@@ -131,6 +131,9 @@ class Settings(BaseSettings):
         wait_timeout_seconds: how long ``?wait=true`` waits before answering 202.
         max_body_bytes: larger request bodies are refused with 413.
         webhook_secrets: per vendor, the keys its webhooks are signed with.
+        public_url: the hub's URL as vendors call it (behind a proxy or TLS
+            terminator); signatures over the URL (HubSpot v3) are checked
+            against it instead of the URL the hub sees.
         connectors: vendor connectors by name, each checked against its
             vendor's settings model when the hub is built
             (:mod:`baton.connectors.catalog`).
@@ -155,6 +158,7 @@ class Settings(BaseSettings):
     # vendor → signing secrets (several during a rotation), taken from the
     # BATON_WEBHOOK_SECRETS environment variable as JSON
     webhook_secrets: dict[str, list[SecretStr]] = Field(default_factory=dict)
+    public_url: str | None = Field(None, pattern=r"^https?://[^/]+")
     connectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
     approved_time: ApprovedTimeSettings = ApprovedTimeSettings()
     log_level: str = "warning"

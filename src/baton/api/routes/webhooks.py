@@ -3,6 +3,10 @@
 The signature is checked on the raw body before anything is stored (401
 otherwise); each event is then recorded once under ``(vendor, event id)``,
 so a vendor's retries and duplicates are answered without a second row.
+
+A vendor that signs the URL (HubSpot v3) signed the address it called; behind
+a proxy that is ``settings.public_url`` plus the path and query, not the URL
+the hub sees.
 """
 
 from __future__ import annotations
@@ -38,10 +42,14 @@ async def receive_webhook(vendor: str, request: Request, hub: HubDep) -> JSONRes
     body = await _read_capped(request, hub.settings.max_body_bytes)
     if body is None:
         return JSONResponse({"error": "body too large"}, 413)
+    url = str(request.url)
+    if hub.settings.public_url is not None:
+        query = f"?{request.url.query}" if request.url.query else ""
+        url = hub.settings.public_url.rstrip("/") + request.url.path + query
     try:
         events = receiver(
             request.method,
-            str(request.url),
+            url,
             request.headers,
             body,
             secrets,
