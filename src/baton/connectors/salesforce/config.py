@@ -114,6 +114,7 @@ def source(
             target=settings.pubsub_url,
             secure=settings.pubsub_tls,
             timeout=settings.timeout_seconds,
+            limiter=limiter,
         )
     return SalesforceSource(
         client, org, name=name, batch_size=settings.batch_size, pubsub=pubsub

@@ -24,14 +24,25 @@ from baton.engine.errors import DeliveryError, Fatal, Invalid, RateLimited, Retr
 if TYPE_CHECKING:
     import grpc
 
+    from baton.engine.limiter import AccountLimiter
+
 __all__ = ["classify"]
 
 _RETRY = {"UNAVAILABLE", "DEADLINE_EXCEEDED", "INTERNAL", "UNKNOWN", "ABORTED"}
 _FATAL = {"UNAUTHENTICATED", "PERMISSION_DENIED", "NOT_FOUND"}
 
 
-def classify(exc: grpc.aio.AioRpcError, *, limit_pause: float = 60.0) -> DeliveryError:
-    """The engine error for a failed call (see the module docstring)."""
+def classify(
+    exc: grpc.aio.AioRpcError,
+    *,
+    limit_pause: float = 60.0,
+    limiter: AccountLimiter | None = None,
+) -> DeliveryError:
+    """The engine error for a failed call (see the module docstring).
+
+    A ``RESOURCE_EXHAUSTED`` also pauses ``limiter`` (the org's shared
+    limiter) for ``limit_pause`` seconds: the REST calls wait too.
+    """
     code = exc.code()
     name = code.name if code is not None else "UNKNOWN"
     trailer = dict(exc.trailing_metadata() or ())
@@ -41,6 +52,8 @@ def classify(exc: grpc.aio.AioRpcError, *, limit_pause: float = 60.0) -> Deliver
     if name in _RETRY:
         return Retriable(detail)
     if name == "RESOURCE_EXHAUSTED":
+        if limiter is not None:
+            limiter.pause(limit_pause)
         return RateLimited(detail, retry_after=limit_pause)
     if name in _FATAL:
         return Fatal(detail)

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncGenerator
 
     from baton.connectors.salesforce.pubsub.messages import PubSubSession
+    from baton.engine.limiter import AccountLimiter
 
 __all__ = ["MAX_REQUESTED", "PUBSUB_HOST", "PubSubSubscriber"]
 
@@ -67,6 +68,7 @@ class PubSubSubscriber:
         secure: TLS with the system's roots (False: plain, loopback only).
         timeout: seconds for the unary calls.
         limit_pause: ``retry_after`` of a ``RESOURCE_EXHAUSTED``.
+        limiter: the org's shared limiter, paused ``limit_pause`` by it.
     """
 
     def __init__(
@@ -78,11 +80,13 @@ class PubSubSubscriber:
         secure: bool = True,
         timeout: float = 30.0,
         limit_pause: float = 60.0,
+        limiter: AccountLimiter | None = None,
     ) -> None:
         self.session = session
         self.tenant_id = tenant_id
         self.timeout = timeout
         self.limit_pause = limit_pause
+        self.limiter = limiter
         self.refreshes = 0
         self.target = target
         self.secure = secure
@@ -125,8 +129,11 @@ class PubSubSubscriber:
             except grpc.aio.AioRpcError as exc:
                 if exc.code() is grpc.StatusCode.UNAUTHENTICATED and not refresh:
                     continue
-                raise classify(exc, limit_pause=self.limit_pause) from exc
+                raise self._error(exc) from exc
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _error(self, exc: grpc.aio.AioRpcError) -> Exception:
+        return classify(exc, limit_pause=self.limit_pause, limiter=self.limiter)
 
     async def topic(self, topic_name: str) -> pb2.TopicInfo:
         """``GetTopic``: the topic's schema id and whether we may subscribe."""
@@ -195,7 +202,7 @@ class PubSubSubscriber:
                 if exc.code() is grpc.StatusCode.UNAUTHENTICATED and not refreshed:
                     refreshed = True
                     continue
-                raise classify(exc, limit_pause=self.limit_pause) from exc
+                raise self._error(exc) from exc
             finally:
                 call.cancel()
 
