@@ -19,7 +19,8 @@ from baton.connectors.xero.accounting import XeroAccounting
 from baton.connectors.xero.accounting_client import ACCOUNTING, loads
 from baton.connectors.xero.accounting_sandbox import XeroAccountingSandbox
 from baton.connectors.xero.client import XeroClient
-from baton.engine.errors import Ambiguous, Invalid
+from baton.engine.errors import Ambiguous, Invalid, RateLimited, Retriable
+from baton.engine.limiter import AccountLimiter
 from baton.model.common import Money
 from baton.model.customer import Customer
 from baton.model.finance import InvoiceLine, InvoiceRequest
@@ -159,9 +160,8 @@ async def test_paging_over_three_pages_and_if_modified_since() -> None:
     assert recent == ["IR-0004", "IR-0005"]
 
 
-async def test_purchase_order_with_idempotency_key_and_lookup() -> None:
-    sandbox = XeroAccountingSandbox()
-    po = PurchaseOrder(
+def purchase_order() -> PurchaseOrder:
+    return PurchaseOrder(
         id="PO-1", vendor_id="V-001", legal_entity_id="LE-NZ", currency="NZD",
         order_date=dt.date(2025, 1, 31),
         lines=(PurchaseOrderLine(
@@ -170,6 +170,11 @@ async def test_purchase_order_with_idempotency_key_and_lookup() -> None:
             project_id="P-7",
         ),),
     )  # fmt: skip
+
+
+async def test_purchase_order_with_idempotency_key_and_lookup() -> None:
+    sandbox = XeroAccountingSandbox()
+    po = purchase_order()
     async with connected(sandbox) as xero:
         await xero.upsert_contact(Vendor(id="V-001", name="Tūī Hire"))
         made = await xero.create_purchase_order(po)
@@ -179,4 +184,45 @@ async def test_purchase_order_with_idempotency_key_and_lookup() -> None:
     assert found is not None
     assert found["PurchaseOrderID"] == made
     assert found["Total"] == Decimal("299.97")
+    assert len(sandbox.books["PurchaseOrders"]) == 1
+
+
+async def test_accounting_calls_refresh_tokens_retry_5xx_and_honour_429() -> None:
+    sandbox = XeroAccountingSandbox()
+    limiter = AccountLimiter(None)
+    async with sandbox.serving() as base:
+        client = XeroClient(
+            base, "tenant-1", client_id="baton", client_secret="secret",
+            token_url=f"{base}/connect/token", scope="accounting.transactions",
+            timeout=2.0, limiter=limiter,
+        )  # fmt: skip
+        xero = XeroAccounting(client, legal_entity_id="LE-NZ")
+        try:
+            await xero.upsert_contact(customer())
+            sandbox.expire_tokens()
+            await xero.upsert_contact(Vendor(id="V-001", name="Tūī Hire"))
+            sandbox.inject(Fault(prefix=f"{ACCOUNTING}/Invoices", status=503))
+            with pytest.raises(Retriable):
+                await xero.create_invoice(invoice())
+            before = limiter.paused_until
+            sandbox.inject(
+                Fault(prefix=f"{ACCOUNTING}/Invoices", status=429, retry_after=0.4)
+            )
+            with pytest.raises(RateLimited) as limited:
+                await xero.create_invoice(invoice())
+            made = await xero.create_invoice(invoice())  # waits for the pause
+            po = purchase_order()
+            sandbox.inject(
+                Fault(prefix=f"{ACCOUNTING}/PurchaseOrders", reset_after_commit=True)
+            )
+            with pytest.raises(Ambiguous):
+                await xero.create_purchase_order(po)
+            found = await xero.find_purchase_order("PO-1")
+        finally:
+            await client.close()
+    assert sandbox.state.tokens_issued == 2
+    assert limited.value.retry_after == pytest.approx(0.4)
+    assert limiter.paused_until >= before + 0.3
+    assert [i["InvoiceID"] for i in sandbox.books["Invoices"]] == [made]
+    assert found is not None
     assert len(sandbox.books["PurchaseOrders"]) == 1
