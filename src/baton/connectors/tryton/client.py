@@ -12,6 +12,14 @@ Dates, timedeltas, Decimals and bytes travel as objects tagged with
 ``__class__``. An expired or invalidated session answers 401: the client
 logs in again once and resends (Tryton checks the session before it runs
 anything, so the resend is safe).
+
+Throttling and outages: trytond 8.2 answers 429 only to a throttled login
+(``res.user.get_login`` past ``session.max_attempt``), without
+``Retry-After``; a reverse proxy in front of it may answer 429 with one.
+Either is ``RateLimited`` carrying the header's seconds (delta or HTTP date),
+and a client holding the account's limiter (a source's) pauses it for them
+(1 s without the header). 5xx (trytond: 503 on ``DatabaseOperationalError``;
+a proxy: 502/504) is ``Retriable``: Tryton rolled the transaction back.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from baton.connectors.http import retry_after_of
 from baton.connectors.tryton.codec import dumps, loads
 from baton.engine.errors import (
     Ambiguous,
@@ -207,9 +216,20 @@ class TrytonClient:
                 raise Fatal("Tryton refused the login", status=status)
             raise _SessionExpiredError
         if status == 429:
-            raise RateLimited("Tryton: too many requests", status=status)
+            retry_after = retry_after_of(resp)
+            if self.limiter is not None:
+                self.limiter.pause(retry_after or 1.0)
+            raise RateLimited(
+                f"Tryton: too many requests ({method})",
+                status=status,
+                retry_after=retry_after,
+            )
         if status >= 500:
-            raise Retriable(f"Tryton answered HTTP {status}", status=status)
+            raise Retriable(
+                f"Tryton answered HTTP {status} to {method}",
+                status=status,
+                retry_after=retry_after_of(resp),
+            )
         if status != 200:  # 403 not exposed, 404 unknown database …
             raise Fatal(f"Tryton answered HTTP {status} to {method}", status=status)
         try:
