@@ -2,8 +2,8 @@
 
 :class:`Proxy` is an httpx transport that forwards every request to the real
 server, except that it faults the first ``timesheet.line.create``: a 429 with
-``Retry-After`` (a reverse proxy throttling), a 503 (trytond's answer to
-``DatabaseOperationalError``; a proxy's 502/504), or the real answer dropped
+``Retry-After`` (a reverse proxy throttling), a 5xx (503 is trytond's answer to
+``DatabaseOperationalError``, 502/504 a proxy's), or the real answer dropped
 after the server stored the line. Tryton's own 429 (a throttled login) is
 checked on a second server started with ``session.max_attempt = 0``.
 """
@@ -33,14 +33,14 @@ if TYPE_CHECKING:
 
 CREATE = "model.timesheet.line.create"
 DAY = dt.date(2025, 3, 14)
-Fault = Literal["429", "503", "lost"]
+Fault = Literal["429", "502", "503", "504", "lost"]
 
 
 class Proxy(httpx.AsyncHTTPTransport):
     """Forwards to the real trytond; faults the first ``timesheet.line.create``.
 
     Args:
-        fault: ``"429"`` / ``"503"`` answer without forwarding; ``"lost"``
+        fault: a status (``"429"``, ``"503"`` …) answered without forwarding; ``"lost"``
             forwards, reads the real answer, then drops the connection.
         retry_after: the ``Retry-After`` header sent with the fault, if any.
 
@@ -169,11 +169,17 @@ async def test_429_retry_after_as_http_date(
     assert 0.5 < caught.value.retry_after <= 2.0  # the date has whole seconds
 
 
-async def test_503_is_retriable_and_nothing_is_stored(
-    tryton: TrytonServer, plain: TrytonClient
+@pytest.mark.parametrize(
+    ("status", "retry_after"), [("502", None), ("503", "0.2"), ("504", None)]
+)
+async def test_5xx_is_retriable_and_nothing_is_stored(
+    tryton: TrytonServer,
+    plain: TrytonClient,
+    status: Literal["502", "503", "504"],
+    retry_after: str | None,
 ) -> None:
     values = await line_values(plain)
-    proxy = Proxy("503")
+    proxy = Proxy(status, retry_after=retry_after)
     rpc = proxied(tryton, proxy, limiter=(limiter := AccountLimiter(None)))
     try:
         with pytest.raises(Retriable) as caught:
@@ -181,8 +187,9 @@ async def test_503_is_retriable_and_nothing_is_stored(
     finally:
         await rpc.close()
     assert type(caught.value) is Retriable  # neither RateLimited nor Ambiguous
-    assert (caught.value.status, caught.value.retry_after) == (503, None)
-    assert limiter.paused_until == float("-inf")  # a 503 pauses nobody
+    wait = None if retry_after is None else float(retry_after)
+    assert (caught.value.status, caught.value.retry_after) == (int(status), wait)
+    assert limiter.paused_until == float("-inf")  # a 5xx backs off, pauses nobody
     assert await stored(plain, values["description"]) == []
 
 
