@@ -18,8 +18,9 @@ Throttling and outages: trytond 8.2 answers 429 only to a throttled login
 ``Retry-After``; a reverse proxy in front of it may answer 429 with one.
 Either is ``RateLimited`` carrying the header's seconds (delta or HTTP date),
 and a client holding the account's limiter (a source's) pauses it for them
-(1 s without the header). 5xx (trytond: 503 on ``DatabaseOperationalError``;
-a proxy: 502/504) is ``Retriable``: Tryton rolled the transaction back.
+(1 s without the header). 5xx is ``Retriable`` (trytond answers 503 on
+``DatabaseOperationalError`` past its own retries and 504 on a transaction
+timeout, both rolled back; a proxy answers 502/504).
 """
 
 from __future__ import annotations
