@@ -3,9 +3,9 @@
 :class:`Proxy` is an httpx transport that forwards every request to the real
 server, except that it faults the first ``timesheet.line.create``: a 429 with
 ``Retry-After`` (a reverse proxy throttling), a 5xx (503 is trytond's answer to
-``DatabaseOperationalError``, 502/504 a proxy's), or the real answer dropped
-after the server stored the line. Tryton's own 429 (a throttled login) is
-checked on a second server started with ``session.max_attempt = 0``.
+``DatabaseOperationalError``), a gateway's 502/504 after the server stored the
+line, or the real answer dropped after the server stored the line. Tryton's
+own 429 (a throttled login) is in ``test_tryton_throttle.py``.
 """
 
 from __future__ import annotations
@@ -21,13 +21,12 @@ import httpx
 import pytest
 
 from baton.connectors.tryton import TrytonClient
-from baton.engine.errors import Ambiguous, Fatal, RateLimited, Retriable
+from baton.engine.errors import Ambiguous, RateLimited, Retriable
 from baton.engine.limiter import AccountLimiter
-from tests.integration import tryton_server
 from tests.integration.test_tryton_client import make_task_work
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterator
+    from collections.abc import AsyncIterator
 
     from tests.integration.tryton_server import TrytonServer
 
@@ -50,10 +49,17 @@ class Proxy(httpx.AsyncHTTPTransport):
         lost: the real result the ``"lost"`` fault kept from the client.
     """
 
-    def __init__(self, fault: Fault, *, retry_after: str | None = None) -> None:
+    def __init__(
+        self,
+        fault: Fault,
+        *,
+        retry_after: str | None = None,
+        forward: bool = False,
+        method: str = CREATE,
+    ) -> None:
         super().__init__()
-        self.fault = fault
-        self.retry_after = retry_after
+        self.fault, self.retry_after, self.method = fault, retry_after, method
+        self.forward = forward or fault == "lost"
         self.calls: list[tuple[float, str]] = []
         self.faulted_at: float | None = None
         self.lost: Any = None
@@ -66,17 +72,17 @@ class Proxy(httpx.AsyncHTTPTransport):
         """Forward ``request``, or fault it (see the class docstring)."""
         method: str = json.loads(await request.aread())["method"]
         self.calls.append((time.monotonic(), method))
-        if method != CREATE or self.faulted_at is not None:
+        if method != self.method or self.faulted_at is not None:
             return await super().handle_async_request(request)
-        if self.fault == "lost":
+        if self.forward:
             real = await super().handle_async_request(request)
             try:
                 self.lost = json.loads(await real.aread())["result"]
             finally:
                 await real.aclose()
-            self.faulted_at = time.monotonic()
-            raise httpx.ReadError("connection reset after the answer", request=request)
         self.faulted_at = time.monotonic()
+        if self.fault == "lost":
+            raise httpx.ReadError("connection reset after the answer", request=request)
         headers = {} if self.retry_after is None else {"Retry-After": self.retry_after}
         return httpx.Response(int(self.fault), headers=headers, text="fault")
 
@@ -169,13 +175,11 @@ async def test_429_retry_after_as_http_date(
     assert 0.5 < caught.value.retry_after <= 2.0  # the date has whole seconds
 
 
-@pytest.mark.parametrize(
-    ("status", "retry_after"), [("502", None), ("503", "0.2"), ("504", None)]
-)
+@pytest.mark.parametrize(("status", "retry_after"), [("500", None), ("503", "0.2")])
 async def test_5xx_is_retriable_and_nothing_is_stored(
     tryton: TrytonServer,
     plain: TrytonClient,
-    status: Literal["502", "503", "504"],
+    status: Literal["500", "503"],
     retry_after: str | None,
 ) -> None:
     values = await line_values(plain)
@@ -193,6 +197,28 @@ async def test_5xx_is_retriable_and_nothing_is_stored(
     assert await stored(plain, values["description"]) == []
 
 
+@pytest.mark.parametrize("status", ["502", "504"])
+async def test_gateway_error_after_a_write_is_ambiguous(
+    tryton: TrytonServer, plain: TrytonClient, status: Literal["502", "504"]
+) -> None:
+    values = await line_values(plain)
+    proxy = Proxy(status, forward=True)  # trytond committed; the gateway gave up
+    search = Proxy(status, forward=True, method="model.timesheet.line.search")
+    writer, reader = proxied(tryton, proxy), proxied(tryton, search)
+    try:
+        with pytest.raises(Ambiguous) as caught:
+            await writer.call("timesheet.line.create", [values])
+        with pytest.raises(Retriable) as read:  # a read is safe to resend
+            await stored(reader, values["description"])
+    finally:
+        await writer.close()
+        await reader.close()
+    assert caught.value.status == read.value.status == int(status)
+    assert type(read.value) is Retriable
+    (line_id,) = proxy.lost
+    assert await stored(plain, values["description"]) == [line_id]
+
+
 async def test_answer_lost_after_create_is_ambiguous(
     tryton: TrytonServer, plain: TrytonClient
 ) -> None:
@@ -207,38 +233,3 @@ async def test_answer_lost_after_create_is_ambiguous(
     assert "ReadError" in caught.value.message
     (line_id,) = proxy.lost  # the server did create it …
     assert await stored(plain, values["description"]) == [line_id]  # … once
-
-
-@pytest.fixture(scope="module")
-def throttled(tryton: TrytonServer) -> Iterator[TrytonServer]:
-    """A second trytond refusing a login after one failed attempt.
-
-    Depends on ``tryton`` so that the template is built and an unusable
-    trytond skips or fails as there; the setting comes from the environment.
-    """
-    del tryton
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("TRYTOND_SESSION__MAX_ATTEMPT", "0")
-        server = tryton_server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-async def test_trytons_own_429_on_a_throttled_login(throttled: TrytonServer) -> None:
-    url, db, user = throttled.base_url, throttled.database, throttled.login
-    wrong = TrytonClient(url, db, user, "wrong-pw")
-    limiter = AccountLimiter(None)
-    right = TrytonClient(url, db, user, throttled.password, limiter=limiter)
-    try:
-        with pytest.raises(Fatal):  # the one attempt allowed: refused, counted
-            await wrong.login()
-        before = time.monotonic()
-        with pytest.raises(RateLimited) as caught:  # now even the right password
-            await right.call("res.user.get_preferences", True)
-    finally:
-        await wrong.close()
-        await right.close()
-    assert (caught.value.status, caught.value.retry_after) == (429, None)
-    assert limiter.paused_until >= before + 1.0  # no Retry-After: 1 s

@@ -2,14 +2,16 @@
 
 The target's client goes through :class:`~tests.integration.test_tryton_faults.Proxy`:
 the first ``timesheet.line.create`` is answered 429 with ``Retry-After``, or
-503, or forwarded with its answer dropped. In each case the hub must end with
+503, or forwarded and then its answer dropped or replaced by a gateway's 504. In each case the hub must end with
 the entry posted and exactly one line in Tryton for it.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
+
+import pytest
 
 from baton.connectors.tryton import TrytonClient, TrytonTarget
 from tests.e2e.helpers import hub_with_targets
@@ -91,10 +93,15 @@ async def test_503_is_retried_and_posted_once(
     assert line["description"] == ref
 
 
-async def test_answer_lost_after_create_is_found_by_lookup(
-    tryton: TrytonServer, rpc: TrytonClient, books: Books, tmp_path: Path
+@pytest.mark.parametrize("fault", ["lost", "504"])
+async def test_write_lost_after_create_is_found_by_lookup(
+    tryton: TrytonServer,
+    rpc: TrytonClient,
+    books: Books,
+    tmp_path: Path,
+    fault: Literal["lost", "504"],
 ) -> None:
-    proxy = Proxy("lost")
+    proxy = Proxy(fault, forward=True)  # stored by Tryton, then the answer lost
     answer, ref, _paused = await deliver(tryton, proxy, books, tmp_path)
     assert answer.outcome == "posted", answer
     assert proxy.creates() == 1  # never sent twice

@@ -20,7 +20,9 @@ Either is ``RateLimited`` carrying the header's seconds (delta or HTTP date),
 and a client holding the account's limiter (a source's) pauses it for them
 (1 s without the header). 5xx is ``Retriable`` (trytond answers 503 on
 ``DatabaseOperationalError`` past its own retries and 504 on a transaction
-timeout, both rolled back; a proxy answers 502/504).
+timeout, both rolled back), except a 502 or 504 to a write: a gateway that
+lost or gave up waiting for trytond's answer may have let the write commit,
+so it is ``Ambiguous`` (looked up before any resend).
 """
 
 from __future__ import annotations
@@ -208,9 +210,9 @@ class TrytonClient:
         ) as exc:
             text = f"no complete answer from Tryton for {method}: {exc!r}"
             raise (Retriable(text) if safe else Ambiguous(text)) from exc
-        return self._result(method, resp)
+        return self._result(method, resp, safe=safe)
 
-    def _result(self, method: str, resp: httpx.Response) -> Any:
+    def _result(self, method: str, resp: httpx.Response, *, safe: bool) -> Any:
         status = resp.status_code
         if status == 401:
             if method == "common.db.login":
@@ -220,11 +222,11 @@ class TrytonClient:
             retry_after = retry_after_of(resp)
             if self.limiter is not None:
                 self.limiter.pause(retry_after or 1.0)
-            raise RateLimited(
-                f"Tryton: too many requests ({method})",
-                status=status,
-                retry_after=retry_after,
-            )
+            msg = f"Tryton: too many requests ({method})"
+            raise RateLimited(msg, status=status, retry_after=retry_after)
+        if status in (502, 504) and not safe:
+            text = f"Tryton's gateway answered HTTP {status} to {method}"
+            raise Ambiguous(text, status=status)
         if status >= 500:
             raise Retriable(
                 f"Tryton answered HTTP {status} to {method}",
