@@ -180,3 +180,21 @@ def test_signatures_and_timestamps():
     check_fresh(1000.0, 1200.0)
     with pytest.raises(WebhookRejectedError, match="tolerance"):
         check_fresh(1000.0, 1400.0)
+
+
+@pytest.mark.parametrize("status", [502, 504])
+async def test_a_gateway_error_to_a_write_is_ambiguous_and_to_a_read_retriable(status):
+    async def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, json={"message": "upstream timed out"})
+
+    http = VendorHttp(
+        "https://vendor.example", "acme", transport=httpx.MockTransport(answer)
+    )
+    try:
+        with pytest.raises(Ambiguous, match=f"{status} from a gateway to POST"):
+            await http.request("POST", "/things", json={"a": 1})
+        with pytest.raises(Retriable) as read:
+            await http.request("GET", "/things")
+    finally:
+        await http.close()
+    assert read.value.status == status

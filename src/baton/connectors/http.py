@@ -9,7 +9,9 @@ limiter, and turns failures into :mod:`baton.engine.errors`:
 * timeout or connection lost after sending → ``Ambiguous`` for writes (look
   the record up before resending), ``Retriable`` for reads;
 * 429 → ``RateLimited`` (the limiter pauses for ``Retry-After``);
-* 5xx, 408 → ``Retriable``; 401 after a refresh, 403 → ``Fatal``;
+* 502 or 504 to a write → ``Ambiguous`` (a gateway gave up waiting; the
+  vendor may have committed it); other 5xx, 408 → ``Retriable``;
+* 401 after a refresh, 403 → ``Fatal``;
 * other 4xx → ``Invalid`` carrying the vendor's own message.
 """
 
@@ -38,6 +40,7 @@ __all__ = [
     "retry_after_of",
 ]
 
+_GATEWAY = frozenset({502, 504})
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 _MAX_MESSAGE = 300
 
@@ -312,6 +315,13 @@ class VendorHttp:
 
     def _raise(self, resp: httpx.Response) -> None:
         status = resp.status_code
+        method = resp.request.method.upper()
+        if status in _GATEWAY and method not in _READS:
+            # a gateway gave up waiting: the vendor may have committed the write
+            raise Ambiguous(
+                f"{self.vendor}: {status} from a gateway to {method}: "
+                f"{self.message(resp)}"
+            )
         msg = f"{self.vendor}: {self.message(resp)}"
         retry_after = retry_after_of(resp)
         if status == 429 or (status in self.throttle_statuses and retry_after):
