@@ -197,3 +197,23 @@ async def test_fatal_answer_dead_letters_at_once(store_url, refdata_dir, erp, st
     assert str(status) in dead[0].reason
     assert len(sandbox.post_times) == 1
     assert sandbox.records == {}
+
+
+async def test_a_gateway_504_after_the_erp_stored_it_is_found_not_posted_again(
+    store_url, refdata_dir, erp
+):
+    sandbox, url = erp
+    settings = hub_settings(
+        store_url, url, retry=RetrySettings(base_seconds=0.05, cap_seconds=0.1)
+    )
+    sandbox.inject(gateway_after_commit=1)
+    async with running_hub(settings, refdata_dir) as hub:
+        answer = await send(hub, entry("te-gateway"))
+        d = await settled(hub.store, answer.id, "confirmed")
+        rows = attempts(hub.store, answer.id)
+    assert [(r["outcome"], r["status"]) for r in rows] == [
+        ("ambiguous", None),
+        ("confirmed", None),
+    ]
+    assert sandbox.posts == {"te-gateway": 1}  # settled by the lookup, not resent
+    assert d.external_ref == str(sandbox.records["te-gateway"]["erp_id"])

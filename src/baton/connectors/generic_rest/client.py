@@ -38,12 +38,16 @@ def _message(status: int, body: bytes) -> str:
     return f"HTTP {status}: {text[:_MAX_MESSAGE]}" if text else f"HTTP {status}"
 
 
-def classify(status: int, body: bytes, headers: Mapping[str, str]) -> None:
+def classify(
+    status: int, body: bytes, headers: Mapping[str, str], *, write: bool = False
+) -> None:
     """Raise the engine error for a non-2xx answer; return for a 2xx.
 
     Raises:
         RateLimited: 429 (with ``Retry-After`` seconds when given).
-        Retriable: 5xx, 408.
+        Ambiguous: 502 or 504 to a ``write``: a gateway gave up waiting and
+            the ERP may have stored the record (looked up before a resend).
+        Retriable: other 5xx, 408.
         Fatal: 401, 403, 404, 405 — retrying cannot help.
         Invalid: any other 4xx: the ERP rejected this record.
     """
@@ -53,6 +57,8 @@ def classify(status: int, body: bytes, headers: Mapping[str, str]) -> None:
     if status == 429:
         after = parse_retry_after(headers.get("Retry-After"), time.time())
         raise RateLimited(msg, status=status, retry_after=after)
+    if write and status in (502, 504):
+        raise Ambiguous(f"{msg} (from a gateway: the post may have been stored)")
     if status >= 500 or status == 408:
         after = parse_retry_after(headers.get("Retry-After"), time.time())
         raise Retriable(msg, status=status, retry_after=after)

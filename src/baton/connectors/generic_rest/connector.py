@@ -55,7 +55,7 @@ class GenericRestTarget:
         status, body, headers = await self._client.send(
             "POST", self.url, delivery.payload.encode()
         )
-        classify(status, body, headers)
+        classify(status, body, headers, write=True)
         return _erp_id(body, delivery.canonical_id)
 
     async def lookup(self, delivery: DeliveryRow) -> str | None:

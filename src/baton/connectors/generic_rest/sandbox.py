@@ -9,6 +9,8 @@ inspectable (``GET /_sandbox/state``) and faults are injected per request
   and ``retry_after`` seconds, committing nothing;
 * ``reset_after_commit`` — store the next N posts, then drop the connection;
 * ``timeout_after_commit`` — store the next N posts, then answer too late;
+* ``gateway_after_commit`` — store the next N posts, then answer 504 (a
+  proxy that gave up waiting);
 * ``latency`` — seconds added to every request;
 * ``limit`` — at most ``requests`` per ``per_seconds`` window (429 beyond).
 """
@@ -36,6 +38,7 @@ class Faults:
     retry_after: float | None = None
     message: str = "injected fault"
     reset_after_commit: int = 0
+    gateway_after_commit: int = 0
     timeout_after_commit: int = 0
     timeout_seconds: float = 30.0
     latency: float = 0.0
@@ -128,6 +131,9 @@ class ErpSandbox:
             if request.transport is not None:
                 request.transport.abort()
             raise asyncio.CancelledError
+        if f.gateway_after_commit > 0:  # a proxy gave up after the ERP stored it
+            f.gateway_after_commit -= 1
+            return web.json_response({"message": "gateway timeout"}, status=504)
         if f.timeout_after_commit > 0:
             f.timeout_after_commit -= 1
             await asyncio.sleep(f.timeout_seconds)
