@@ -213,7 +213,7 @@ async def test_a_gateway_504_after_the_erp_stored_it_is_found_not_posted_again(
         rows = attempts(hub.store, answer.id)
     assert [(r["outcome"], r["status"]) for r in rows] == [
         ("ambiguous", None),
-        ("confirmed", None),
+        ("found", None),
     ]
     assert sandbox.posts == {"te-gateway": 1}  # settled by the lookup, not resent
     assert d.external_ref == str(sandbox.records["te-gateway"]["erp_id"])
