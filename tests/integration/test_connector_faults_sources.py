@@ -108,7 +108,7 @@ async def harvest() -> AsyncIterator[Psa]:
 
 @asynccontextmanager
 async def kantata() -> AsyncIterator[Psa]:
-    """Kantata with an OAuth client; workspaces unmapped (``kantata:workspace:<id>``)."""
+    """Kantata with an OAuth client; the workspace mapped to a code in the settings."""
     sandbox = KantataSandbox()
     user = sandbox.add("users", full_name="Ada Lovelace")
     ws = sandbox.add("workspaces", title="Rollout", archived=False, currency="USD")
@@ -127,12 +127,13 @@ async def kantata() -> AsyncIterator[Psa]:
             sandbox,
             {"kind": "kantata", "url": base, "account_id": "7",
              "client_id": "baton", "client_secret": "secret",
-             "token_url": f"{base}/oauth/token", "timeout_seconds": 5.0},
+             "token_url": f"{base}/oauth/token", "timeout_seconds": 5.0,
+             "project_codes": {str(ws["id"]): "PRJ-K"}},
             "kantata:7",
             "/api/v1/time_entries.json",
             0,
             f"kantata:user:{user['id']}",
-            f"kantata:workspace:{ws['id']}",
+            "PRJ-K",
             add,
         )  # fmt: skip
 

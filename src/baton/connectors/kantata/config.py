@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 import httpx
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from baton.config import ConnectorSettings
 from baton.connectors.http import OAuth2ClientCredentials, StaticToken, TokenSource
@@ -30,6 +30,7 @@ from baton.engine.limiter import RateLimit
 
 from .client import KantataClient
 from .connector import KantataSource
+from .mapping import KantataContext
 from .writes import KantataWrites
 
 if TYPE_CHECKING:
@@ -55,6 +56,15 @@ class Settings(ConnectorSettings):
     client_secret: SecretStr | None = None
     refresh_token: SecretStr | None = None
     token_url: str = TOKEN_URL
+    # what Kantata records do not carry (until master data cross-references
+    # them): workspace id → Baton project code, user id → Baton worker id,
+    # and the defaults of the mapping context
+    project_codes: dict[str, str] = Field(default_factory=dict)
+    workers: dict[str, str] = Field(default_factory=dict)
+    pay_code: str = "REG"
+    currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    legal_entity_id: str = "unknown-legal-entity"
+    cost_center_id: str = "unknown-cost-center"
 
     @model_validator(mode="after")
     def _one_way_in(self) -> Settings:
@@ -110,7 +120,15 @@ def client(settings: Settings, *, limiter: AccountLimiter | None) -> KantataClie
 
 def source(settings: Settings, *, name: str, limiter: AccountLimiter) -> KantataSource:
     """Time entries, users, workspaces, stories, expenses and the change feed."""
-    return KantataSource(client(settings, limiter=limiter), name=name)
+    context = KantataContext(
+        workers=settings.workers,
+        project_codes=settings.project_codes,
+        pay_code=settings.pay_code,
+        legal_entity_id=settings.legal_entity_id,
+        cost_center_id=settings.cost_center_id,
+        currency=settings.currency,
+    )
+    return KantataSource(client(settings, limiter=limiter), context, name=name)
 
 
 def writer(settings: Settings, *, name: str, limiter: AccountLimiter) -> KantataWrites:
