@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from baton.cli_common import out
 from baton.config import ConfigError, load_settings
 
 if TYPE_CHECKING:
@@ -25,7 +25,6 @@ __all__ = ["connectors_app", "pull"]
 connectors_app = typer.Typer(
     help="Vendor connectors configured in baton.yaml.", no_args_is_help=True
 )
-out = Console()
 
 ConfigOpt = Annotated[
     Path, typer.Option("--config", "-c", help="baton.yaml with a connectors: section")
