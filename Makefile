@@ -46,6 +46,10 @@ test: lint ## lint, then every test tier (unit, contract, integration, e2e)
 test-unit: setup ## the quick loop: unit tests only
 	$(BIN)/pytest -q tests/unit
 
+coverage: setup ## every test with branch coverage (engine/ and store/ summarised; HTML in .coverage-html)
+	$(BIN)/pytest -q --cov=baton --cov-branch --cov-report=term:skip-covered --cov-report=html:.coverage-html
+	$(BIN)/coverage report --include='src/baton/engine/*,src/baton/store/*' --precision=1
+
 bench: setup ## peer benchmark: Baton vs Node-RED in the same run (see docs/benchmarks.md)
 	$(BIN)/python bench/run.py
 
