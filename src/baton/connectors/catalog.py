@@ -143,11 +143,11 @@ def limits(configured: Mapping[str, Configured]) -> dict[str, RateLimit]:
     return out
 
 
-def _role(c: Configured, role: str) -> Any:
+def _build(c: Configured, role: str, limiters: LimiterRegistry) -> Any:
     factory = getattr(c.module, role, None)
     if factory is None:
         raise ConfigError(f"connectors.{c.name}: a {c.kind} connector is not a {role}")
-    return factory
+    return factory(c.settings, name=c.name, limiter=limiters.get(c.account))
 
 
 def build_target(c: Configured, limiters: LimiterRegistry) -> Target:
@@ -156,10 +156,7 @@ def build_target(c: Configured, limiters: LimiterRegistry) -> Target:
     Raises:
         ConfigError: the vendor package builds no target.
     """
-    factory = _role(c, "target")
-    return cast(
-        "Target", factory(c.settings, name=c.name, limiter=limiters.get(c.account))
-    )
+    return cast("Target", _build(c, "target", limiters))
 
 
 def build_source(c: Configured, limiters: LimiterRegistry) -> Source:
@@ -168,10 +165,7 @@ def build_source(c: Configured, limiters: LimiterRegistry) -> Source:
     Raises:
         ConfigError: the vendor package builds no source.
     """
-    factory = _role(c, "source")
-    return cast(
-        "Source", factory(c.settings, name=c.name, limiter=limiters.get(c.account))
-    )
+    return cast("Source", _build(c, "source", limiters))
 
 
 def build_writer(c: Configured, limiters: LimiterRegistry) -> Any:
@@ -180,8 +174,7 @@ def build_writer(c: Configured, limiters: LimiterRegistry) -> Any:
     Raises:
         ConfigError: the vendor package builds no writer.
     """
-    factory = _role(c, "writer")
-    return factory(c.settings, name=c.name, limiter=limiters.get(c.account))
+    return _build(c, "writer", limiters)
 
 
 @dataclass(frozen=True, slots=True)
