@@ -159,7 +159,8 @@ class Settings(BaseSettings):
     # BATON_WEBHOOK_SECRETS environment variable as JSON
     webhook_secrets: dict[str, list[SecretStr]] = Field(default_factory=dict)
     public_url: str | None = Field(None, pattern=r"^https?://[^/]+")
-    connectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # raw until the catalog checks them; may hold secrets from the env: never shown
+    connectors: dict[str, dict[str, Any]] = Field(default_factory=dict, repr=False)
     approved_time: ApprovedTimeSettings = ApprovedTimeSettings()
     log_level: str = "warning"
 

@@ -115,3 +115,15 @@ async def test_the_configured_target_is_the_flows_only_target(tmp_path):
         assert hub.sources == {}
     finally:
         await hub.stop()
+
+
+def test_secrets_given_in_the_environment_never_show_in_the_settings_repr(monkeypatch):
+    monkeypatch.setenv("BATON_CONNECTORS__BOOKS__CLIENT_SECRET", "s3cr3t-value")
+    settings = Settings(
+        connectors={"books": {k: v for k, v in XERO.items() if k != "client_secret"}}
+    )
+    assert settings.connectors["books"]["client_secret"] == "s3cr3t-value"
+    assert "s3cr3t-value" not in repr(settings)
+    assert "s3cr3t-value" not in str(settings)
+    configured = catalog.configure(settings.connectors)
+    assert "s3cr3t-value" not in repr(configured["books"].settings)
