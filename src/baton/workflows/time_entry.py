@@ -3,34 +3,33 @@
 Steps (saga of one step; nothing to compensate: a rejected entry posts
 nothing, and a posted entry is only ever confirmed):
 
-1. ``decide`` (pure): status approved, project known and active, worker known,
-   pay code known, hours at the configured precision. A broken rule rejects
-   the entry with a rule code, a plain reason, the owning team, the amount at
-   stake and a suggested fix.
-2. ``TimeEntryFlow.handle``: the inbox row, the canonical record and one
-   outbox delivery per routed target — or the quarantine row — are written in
-   one transaction (group commit). A repeat of an event is answered from the
+1. ``decide`` (pure, :mod:`~baton.workflows.time_entry_rules`): status
+   approved, project known and active, worker known, pay code known, hours at
+   the configured precision. A broken rule rejects the entry with a rule code,
+   a plain reason, the owning team, the amount at stake and a suggested fix.
+2. ``plan_ingest`` (no I/O, :mod:`~baton.workflows.time_entry_plan`): the
+   inbox row, the canonical record and one outbox delivery per routed target —
+   or the quarantine row.
+3. ``TimeEntryFlow.handle`` (this module): those rows are written in one
+   transaction (group commit). A repeat of an event is answered from the
    inbox and writes nothing.
-3. The dispatcher posts the delivery; with ``wait`` the caller hears the
+4. The dispatcher posts the delivery; with ``wait`` the caller hears the
    outcome once the target acknowledged it.
+
+``TimeEntryIn``, ``Rejection`` and ``decide`` are re-exported here: import
+them from this module.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Literal
 
-import orjson
-from pydantic import BaseModel, ConfigDict, Field
-
-from baton.engine.errors import Invalid
-from baton.model.commands import PostTimeEntry
-from baton.model.common import HoursPrecision, validate_hours
-from baton.model.ids import new_id
-from baton.store.ports import DeliveryRow, IngestItem, NewDelivery, NewQuarantine
+from baton.model.hours import HoursPrecision
+from baton.store.ports import DeliveryRow
+from baton.workflows.time_entry_plan import plan_ingest
+from baton.workflows.time_entry_rules import Rejection, TimeEntryIn, decide
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -39,40 +38,9 @@ if TYPE_CHECKING:
     from baton.engine.committer import GroupCommitter
     from baton.engine.dispatcher import Dispatcher, Outcome
     from baton.mdm.refdata import RefData
-    from baton.store.ports import IngestResult
+    from baton.store.ports import IngestItem, IngestResult, NewDelivery
 
 __all__ = ["Answer", "Rejection", "TimeEntryFlow", "TimeEntryIn", "decide"]
-
-ENTITY = "TimeEntry"
-CENT = Decimal("0.01")
-
-
-class TimeEntryIn(BaseModel):
-    """A time entry as received by the generic ingress (the benchmark's shape).
-
-    Types are checked here (a wrong type is refused before anything is
-    stored); business rules are checked by :func:`decide`.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
-
-    entry_id: str = Field(min_length=1, max_length=255)
-    worker_id: str = Field(min_length=1, max_length=255)
-    project_code: str = Field(min_length=1, max_length=255)
-    date: dt.date
-    hours: Decimal = Field(allow_inf_nan=False, max_digits=12)
-    pay_code: str = Field(min_length=1, max_length=64)
-    status: str = Field(min_length=1, max_length=32)
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    """A broken rule: code, plain reason, owning team, suggested fix."""
-
-    rule: str
-    reason: str
-    owner_team: str
-    fix: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,81 +55,6 @@ class Answer:
     id: str | None = None
     reason: str | None = None
     rule: str | None = None
-
-
-def decide(
-    entry: TimeEntryIn, ref: RefData, precision: HoursPrecision
-) -> PostTimeEntry | Rejection:
-    """Check an entry against the rules; return the command to post or why not."""
-    if entry.status != "approved":
-        return Rejection(
-            "status.not_approved",
-            f"time entry {entry.entry_id} is {entry.status!r}; only approved time is posted",
-            "delivery_ops",
-            "approve the entry in the PSA; it will be sent again",
-        )
-    project = ref.projects.get(entry.project_code)
-    if project is None:
-        return Rejection(
-            "project.unknown",
-            f"project code {entry.project_code} does not exist",
-            "delivery_ops",
-            "correct the project code, or create the project, then replay",
-        )
-    if not project.active:
-        return Rejection(
-            "project.inactive",
-            f"project {entry.project_code} is closed; time cannot be booked to it",
-            "delivery_ops",
-            "reopen the project or move the hours to an active project, then replay",
-        )
-    worker = ref.workers.get(entry.worker_id)
-    if worker is None:
-        return Rejection(
-            "worker.unknown",
-            f"worker {entry.worker_id} is not in the worker list",
-            "hr",
-            "add the worker (with ERP employee id and cost rate), then replay",
-        )
-    pay = ref.pay_codes.get(entry.pay_code)
-    if pay is None:
-        return Rejection(
-            "pay_code.unknown",
-            f"pay code {entry.pay_code} has no ERP pay item",
-            "hr",
-            "map the pay code to an ERP pay item, then replay",
-        )
-    try:
-        hours = validate_hours(entry.hours, precision)
-    except ValueError as exc:
-        return Rejection(
-            "hours.invalid", str(exc), "delivery_ops", "correct the hours, then replay"
-        )
-    return PostTimeEntry(
-        entry_id=entry.entry_id,
-        worker_id=entry.worker_id,
-        project_code=entry.project_code,
-        work_date=entry.date,
-        hours=hours,
-        pay_code=entry.pay_code,
-        amount=(hours * worker.cost_rate).quantize(CENT, ROUND_HALF_UP),
-        currency=worker.currency,
-        refs={
-            "employee": worker.erp_employee_id,
-            "pay_item": pay.pay_item,
-            **worker.refs,
-            **project.refs,
-        },
-    )
-
-
-def amount_at_stake(entry: TimeEntryIn, ref: RefData) -> tuple[str | None, str | None]:
-    """Hours × cost rate when the worker is known (for quarantine), else None."""
-    worker = ref.workers.get(entry.worker_id)
-    if worker is None:
-        return None, None
-    amount = (entry.hours * worker.cost_rate).quantize(CENT, ROUND_HALF_UP)
-    return str(amount), worker.currency
 
 
 class TimeEntryFlow:
@@ -203,88 +96,16 @@ class TimeEntryFlow:
         """The rows to write for ``entry``: accepted with deliveries, or quarantined.
 
         ``source`` and ``event_id`` key the inbox (default: this flow's source
-        and the entry id); the business key is always the entry id, so one
-        entry is posted once whichever system and event brought it.
+        and the entry id); see :func:`~baton.workflows.time_entry_plan.plan_ingest`.
         """
-        source = source or self.source
-        event_id = event_id or entry.entry_id
-        decision = decide(entry, self.ref, self.precision)
-        inbox_id = new_id()
-        body: str | None = None
-        if not isinstance(decision, Rejection):
-            if len(self.targets) != 1:
-                raise NotImplementedError(
-                    "fan-out to several targets comes with routing"
-                )
-            try:
-                body = self.targets[0].render(decision)
-            except Invalid as exc:  # the target cannot express this entry
-                decision = Rejection(
-                    exc.rule,
-                    exc.message,
-                    exc.owner_team or "delivery_ops",
-                    exc.fix
-                    or "correct the entry or the target's reference data, then replay",
-                )
-        if isinstance(decision, Rejection):
-            amount, currency = amount_at_stake(entry, self.ref)
-            q = NewQuarantine(
-                id=new_id(),
-                entity=ENTITY,
-                canonical_id=entry.entry_id,
-                rule=decision.rule,
-                reason=decision.reason,
-                owner_team=decision.owner_team,
-                amount=amount,
-                currency=currency,
-                fix=decision.fix,
-                payload=payload,
-            )
-            return IngestItem(
-                inbox_id,
-                source,
-                event_id,
-                entry.entry_id,
-                ENTITY,
-                payload,
-                quarantine=q,
-            )
-        assert body is not None
-        target = self.targets[0]
-        delivery = NewDelivery(
-            id=new_id(),
-            target=target.name,
-            account=target.account,
-            entity=ENTITY,
-            canonical_id=entry.entry_id,
-            version=1,
-            idempotency_key=f"{target.name}:{ENTITY}:{entry.entry_id}:v1",
-            partition_key=entry.worker_id,
-            payload=body,
-            amount=str(decision.amount),
-            currency=decision.currency,
-        )
-        record = orjson.dumps(
-            {
-                "id": entry.entry_id,
-                "worker_id": entry.worker_id,
-                "project_code": entry.project_code,
-                "work_date": entry.date.isoformat(),
-                "hours": str(decision.hours),
-                "pay_code": entry.pay_code,
-                "status": entry.status,
-            }
-        ).decode()
-        return IngestItem(
-            inbox_id,
-            source,
-            event_id,
-            entry.entry_id,
-            ENTITY,
+        return plan_ingest(
+            entry,
             payload,
-            delivery=delivery,
-            record=record,
-            record_sources=orjson.dumps({"*": source}).decode(),
+            self.ref,
+            self.precision,
+            self.targets,
+            source or self.source,
+            event_id or entry.entry_id,
         )
 
     async def handle(
@@ -298,7 +119,16 @@ class TimeEntryFlow:
         event_id: str | None = None,
     ) -> Answer:
         """Ingest one entry; with ``wait``, answer once the target acknowledged."""
-        item = self.plan(entry, payload, source=source, event_id=event_id)
+        # plan_ingest directly, not self.plan: one call less on the hot path
+        item = plan_ingest(
+            entry,
+            payload,
+            self.ref,
+            self.precision,
+            self.targets,
+            source or self.source,
+            event_id or entry.entry_id,
+        )
         res: IngestResult = await self.committer.submit("ingest", item)
         if res.outcome == "duplicate":
             if res.original == "rejected":
