@@ -2,26 +2,26 @@
 
 :meth:`SqlIngest.ingest_in` is on the hot path: it writes a whole batch inside
 the one transaction the group-commit writer opens, with one executemany per
-table, so one fsync serves many requests. Like every part of
-:class:`~baton.store.sql.SqlStore` it is a mixin over the shared
-:class:`~baton.store.statements.Statements` (``self._sql``).
+table, so one fsync serves many requests. Repeats are found (and, past the
+dedupe horizon, adopted) by :mod:`baton.store.dedupe`, once per batch. Like
+every part of :class:`~baton.store.sql.SqlStore` it is a mixin over the
+shared :class:`~baton.store.statements.Statements` (``self._sql``).
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, union_all, update
-
-from baton.store import schema as t
-from baton.store.ports import IngestItem, IngestResult
+from baton.store.dedupe import adopt_existing, as_duplicate, existing
+from baton.store.ports import IngestResult
 from baton.store.statements import pending_row
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
+    from baton.store.ports import IngestItem
     from baton.store.statements import Statements
 
 __all__ = ["SqlIngest"]
@@ -41,7 +41,7 @@ class SqlIngest:
         already stored or earlier in this batch) writes nothing and returns
         ``duplicate`` with the original's outcome.
         """
-        seen = self._existing(conn, items)
+        seen = existing(conn, items)
         results: list[IngestResult] = []
         inbox_rows: list[dict[str, Any]] = []
         delivery_rows: list[dict[str, Any]] = []
@@ -56,9 +56,9 @@ class SqlIngest:
                 results.append(prior)
                 continue
             res = self._new_result(it)
-            seen[(it.source, it.event_id)] = _as_duplicate(res)
+            seen[(it.source, it.event_id)] = as_duplicate(res)
             if it.business_key is not None:
-                seen[(it.source, "bk:" + it.business_key)] = _as_duplicate(res)
+                seen[(it.source, "bk:" + it.business_key)] = as_duplicate(res)
             results.append(res)
             inbox_rows.append(
                 {
@@ -98,7 +98,7 @@ class SqlIngest:
             done = conn.execute(sql.ins_delivery, delivery_rows)
             sane = conn.dialect.supports_sane_multi_rowcount
             if not sane or done.rowcount != len(delivery_rows):
-                self._adopt_existing(conn, delivery_rows, results)
+                adopt_existing(conn, delivery_rows, results)
         for stmt, rows in (
             (sql.upsert_record, record_rows),
             (sql.ins_quarantine, quarantine_rows),
@@ -106,40 +106,6 @@ class SqlIngest:
             if rows:
                 conn.execute(stmt, rows)
         return results
-
-    def _adopt_existing(
-        self,
-        conn: Connection,
-        rows: list[dict[str, Any]],
-        results: list[IngestResult],
-    ) -> None:
-        """Point events at deliveries that already held their idempotency key.
-
-        Happens when an event comes back after the inbox forgot it (past the
-        dedupe horizon): the target must still see it once, so the event
-        becomes a duplicate of the delivery made the first time.
-        """
-        keys = [r["idempotency_key"] for r in rows]
-        held = dict(
-            conn.execute(
-                select(t.deliveries.c.idempotency_key, t.deliveries.c.id).where(
-                    t.deliveries.c.idempotency_key.in_(keys)
-                )
-            ).all()
-        )
-        moved = {r["id"]: held[r["idempotency_key"]] for r in rows}
-        moved = {new: old for new, old in moved.items() if new != old}
-        for i, res in enumerate(results):
-            if res.outcome == "accepted" and res.delivery_id in moved:
-                old = moved[res.delivery_id]
-                conn.execute(
-                    update(t.inbox)
-                    .where(t.inbox.c.id == res.inbox_id)
-                    .values(delivery_id=old)
-                )
-                results[i] = IngestResult(
-                    "duplicate", res.inbox_id, original="accepted", delivery_id=old
-                )
 
     @staticmethod
     def _new_result(it: IngestItem) -> IngestResult:
@@ -151,72 +117,3 @@ class SqlIngest:
         return IngestResult(
             "rejected", it.id, quarantine_id=q.id, rule=q.rule, reason=q.reason
         )
-
-    def _existing(
-        self, conn: Connection, items: list[IngestItem]
-    ) -> dict[tuple[str, str], IngestResult]:
-        base = select(
-            t.inbox.c.id,
-            t.inbox.c.source,
-            t.inbox.c.event_id,
-            t.inbox.c.business_key,
-            t.inbox.c.outcome,
-            t.inbox.c.delivery_id,
-            t.inbox.c.quarantine_id,
-            t.quarantine.c.rule,
-            t.quarantine.c.reason,
-        ).select_from(
-            t.inbox.outerjoin(
-                t.quarantine, t.quarantine.c.id == t.inbox.c.quarantine_id
-            )
-        )
-        # one indexed lookup per unique key; an OR across both keys made
-        # SQLite scan every inbox row of the source (cost grew with the inbox)
-        parts = []
-        for source in {it.source for it in items}:
-            mine = [it for it in items if it.source == source]
-            parts.append(
-                base.where(
-                    t.inbox.c.source == source,
-                    t.inbox.c.event_id.in_([it.event_id for it in mine]),
-                )
-            )
-            bkeys = [it.business_key for it in mine if it.business_key is not None]
-            if bkeys:
-                parts.append(
-                    base.where(
-                        t.inbox.c.source == source,
-                        t.inbox.c.business_key.in_(bkeys),
-                    )
-                )
-        q = parts[0] if len(parts) == 1 else union_all(*parts)
-        found: dict[tuple[str, str], IngestResult] = {}
-        for row in conn.execute(q):
-            res = IngestResult(
-                "duplicate",
-                row.id,
-                original=row.outcome,
-                delivery_id=row.delivery_id,
-                quarantine_id=row.quarantine_id,
-                rule=row.rule,
-                reason=row.reason,
-            )
-            found[(row.source, row.event_id)] = res
-            if row.business_key is not None:
-                found[(row.source, "bk:" + row.business_key)] = res
-        return found
-
-
-def _as_duplicate(res: IngestResult) -> IngestResult:
-    original: Literal["accepted", "rejected"] = (
-        "accepted" if res.outcome == "accepted" else "rejected"
-    )
-    return IngestResult(
-        "duplicate",
-        res.inbox_id,
-        original=original,
-        delivery_id=res.delivery_id,
-        quarantine_id=res.quarantine_id,
-        rule=res.rule,
-        reason=res.reason,
-    )

@@ -9,7 +9,8 @@ the factory; nothing here asks which database it talks to.
 :class:`SqlStore` is assembled from one mixin per concern, each in its own
 module:
 
-- :mod:`baton.store.ingest` and :mod:`baton.store.settle`: the hot-path batches;
+- :mod:`baton.store.ingest` and :mod:`baton.store.settle`: the hot-path batches
+  (:mod:`baton.store.dedupe` finds an ingest batch's repeats);
 - :mod:`baton.store.replays`: operator replays and their audit;
 - :mod:`baton.store.bookkeeping`: reference data, cross-references, cursors,
   the inbox purge;
@@ -17,9 +18,12 @@ module:
 
 Mixins (rather than module functions taking a connection) keep every call
 site, and the store's public surface, the plain ``store.method(...)`` it
-was; the statements they share are built once in
-:class:`~baton.store.statements.Statements`, so the mixins need nothing of
-each other but the attributes set here.
+was, and let each part reach the engine and the prepared statements as
+attributes. The statements are built once per store, by
+:class:`~baton.store.statements.Statements`; the mixins need nothing of each
+other but the attributes set in :meth:`SqlStore.__init__`. The dedupe
+lookups need no store at all, so they are plain functions of the batch's
+connection.
 """
 
 from __future__ import annotations
