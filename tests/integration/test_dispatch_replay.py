@@ -301,3 +301,69 @@ async def test_dead_letter_replay_does_not_treat_a_filter_as_all(
         except ReplayError:
             plans = []  # refusing the filter is fine too
     assert plans == []
+
+
+async def test_a_replay_that_lost_a_race_changes_nothing(store_url, refdata_dir, erp):
+    sandbox, url = erp
+    async with running_hub(hub_settings(store_url, url), refdata_dir) as hub:
+        sandbox.inject(reject_ids={"te-race"})
+        await send(hub, entry("te-race"))
+        (stale,) = await eventually(
+            lambda: [
+                q
+                for q in hub.store.list_quarantine("open")
+                if q.canonical_id == "te-race"
+            ]
+        )
+        sandbox.inject(reject_ids=set())
+        replayer = Replayer(hub.store, hub.time_entries)
+        replayer.quarantine(Selection(ids=[stale.id]), dry_run=False, actor="first")
+        await hub.dispatcher.recover()
+        await confirmed(hub.store, "te-race")
+        await asyncio.sleep(0.3)  # let the poll settle before the snapshot
+        before = snapshot(hub, sandbox)
+        # a second operator whose selection was read before the first replay
+        with pytest.raises(ReplayError, match=r"no longer open .*; nothing changed"):
+            replayer._plan_quarantine(stale, None, dry_run=False, actor="second")
+        after = snapshot(hub, sandbox)
+    assert after == before
+    assert [(r["actor"], r["subject"]) for r in before[4]] == [("first", stale.id)]
+    assert sandbox.posts == {"te-race": 1}
+
+
+async def test_replaying_an_entry_whose_key_is_held_points_at_the_holder(
+    store_url, refdata_dir, erp, tmp_path
+):
+    sandbox, url = erp
+    async with running_hub(hub_settings(store_url, url), refdata_dir) as hub:
+        # the same entry arrives from two sources while its project is closed
+        bad = entry("te-twin", project_code="PRJ-0007")
+        for source in ("psa-a", "psa-b"):
+            await hub.time_entries.handle(
+                bad, bad.model_dump_json(), wait=True, timeout=5.0,
+                source=source, event_id=f"{source}:1",
+            )  # fmt: skip
+        first, second = [
+            q for q in hub.store.list_quarantine("open") if q.canonical_id == "te-twin"
+        ]
+        fixed = tmp_path / "fixed"
+        shutil.copytree(refdata_dir, fixed)
+        projects = json.loads((fixed / "projects.json").read_text())
+        projects["PRJ-0007"]["active"] = True
+        (fixed / "projects.json").write_text(json.dumps(projects))
+        load_dir(hub.store, fixed)
+        hub.reload_refdata()
+        replayer = Replayer(hub.store, hub.time_entries)
+        replayer.quarantine(
+            Selection(ids=[first.id, second.id]), dry_run=False, actor="t"
+        )
+        await hub.dispatcher.recover()
+        d = await confirmed(hub.store, "te-twin")
+        inbox = [
+            r
+            for r in rows(hub.store, t.inbox)
+            if r["event_id"] in ("psa-a:1", "psa-b:1")
+        ]
+    assert sandbox.posts == {"te-twin": 1}
+    assert len(inbox) == 2
+    assert {(r["outcome"], r["delivery_id"]) for r in inbox} == {("accepted", d.id)}

@@ -14,11 +14,16 @@ __all__ = [
     "EngineStore",
     "IngestItem",
     "IngestResult",
+    "ItemNotOpenError",
     "NewDelivery",
     "NewQuarantine",
     "QuarantineRow",
     "Settlement",
 ]
+
+
+class ItemNotOpenError(LookupError):
+    """A replay found its item resolved meanwhile (another operator): nothing changed."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from baton.store import schema as t
+from baton.store.ports import ItemNotOpenError
 from baton.store.statements import pending_row
 
 if TYPE_CHECKING:
@@ -41,8 +42,12 @@ class SqlReplays:
     ) -> None:
         """Turn an ingress quarantine into a delivery, in one transaction.
 
-        The delivery is inserted (skipped if its idempotency key exists), the
-        inbox row is marked accepted, the item closed and the act audited.
+        The delivery is inserted (skipped if its idempotency key exists: the
+        inbox then points at the delivery that holds the key), the inbox row is
+        marked accepted, the item closed and the act audited.
+
+        Raises:
+            ItemNotOpenError: the item is no longer open; nothing was written.
         """
         now = time.time()
         with self.engine.begin() as conn:
@@ -60,10 +65,15 @@ class SqlReplays:
                     },
                 )
             if item.inbox_id is not None:
+                holder = conn.execute(
+                    select(t.deliveries.c.id).where(
+                        t.deliveries.c.idempotency_key == delivery.idempotency_key
+                    )
+                ).scalar_one()
                 conn.execute(
                     update(t.inbox)
                     .where(t.inbox.c.id == item.inbox_id)
-                    .values(outcome="accepted", delivery_id=delivery.id)
+                    .values(outcome="accepted", delivery_id=holder)
                 )
             self._close_item(conn, t.quarantine, item.id, "quarantine", actor, now)
 
@@ -81,6 +91,9 @@ class SqlReplays:
             payload: an edited body, or None to keep the stored one.
             item: ``("quarantine" | "dead_letter", id)`` to close.
             actor: who asked, for the audit log.
+
+        Raises:
+            ItemNotOpenError: the item is no longer open; nothing was written.
         """
         now = time.time()
         values: dict[str, Any] = {
@@ -112,11 +125,13 @@ class SqlReplays:
         actor: str,
         now: float,
     ) -> None:
-        conn.execute(
+        closed = conn.execute(
             update(table)
-            .where(table.c.id == item_id)
+            .where(table.c.id == item_id, table.c.status == "open")
             .values(status="replayed", resolved_at=now)
         )
+        if closed.rowcount != 1:  # raised inside the transaction: rolled back
+            raise ItemNotOpenError(f"{kind} item {item_id} is no longer open")
         conn.execute(
             self._sql.ins_audit,
             {

@@ -14,9 +14,12 @@ from typing import TYPE_CHECKING, Any, Literal
 import orjson
 from pydantic import ValidationError
 
+from baton.store.ports import ItemNotOpenError
 from baton.workflows.time_entry import TimeEntryIn
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from baton.store.ports import QuarantineRow
     from baton.store.sql import SqlStore
     from baton.workflows.time_entry import TimeEntryFlow
@@ -103,6 +106,14 @@ class Replayer:
             plans.append(plan)
         return plans
 
+    @staticmethod
+    def _closing(replay: Callable[..., None], *args: Any) -> None:
+        """Run a store replay; an item resolved meanwhile is a ReplayError."""
+        try:
+            replay(*args)
+        except ItemNotOpenError as exc:
+            raise ReplayError(f"{exc} (replayed meanwhile?); nothing changed") from exc
+
     def _select_quarantine(self, sel: Selection) -> list[QuarantineRow]:
         if sel.ids:
             rows = []
@@ -130,7 +141,13 @@ class Replayer:
                 raise ReplayError(f"delivery {item.delivery_id} of {item.id} is gone")
             new = orjson.loads(edited) if edited else old
             if not dry_run:
-                self.store.replay_delivery(d.id, edited, ("quarantine", item.id), actor)
+                self._closing(
+                    self.store.replay_delivery,
+                    d.id,
+                    edited,
+                    ("quarantine", item.id),
+                    actor,
+                )
             return ReplayPlan(
                 item.id, "resend", d.target, d.idempotency_key, new, _changes(old, new)
             )
@@ -149,7 +166,7 @@ class Replayer:
         nd = ingest.delivery
         body = orjson.loads(nd.payload)
         if not dry_run:
-            self.store.replay_ingress(item, nd, ingest.record, actor)
+            self._closing(self.store.replay_ingress, item, nd, ingest.record, actor)
         return ReplayPlan(
             item.id,
             "send",
@@ -186,7 +203,13 @@ class Replayer:
             if d is None:
                 raise ReplayError(f"delivery {row.delivery_id} of {row.id} is gone")
             if not dry_run:
-                self.store.replay_delivery(d.id, None, ("dead_letter", row.id), actor)
+                self._closing(
+                    self.store.replay_delivery,
+                    d.id,
+                    None,
+                    ("dead_letter", row.id),
+                    actor,
+                )
             plans.append(
                 ReplayPlan(
                     row.id,
