@@ -20,47 +20,17 @@ import base64
 import contextlib
 import secrets
 import time
-from collections import Counter, deque
-from dataclasses import dataclass, field
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+
+from baton.connectors.sandbox_state import Fault, RateLimitRule, SandboxState
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
 
 __all__ = ["Fault", "RateLimitRule", "VendorSandbox"]
-
-
-@dataclass
-class Fault:
-    """A fault for the next ``count`` requests whose path starts with ``prefix``."""
-
-    prefix: str = "/"
-    status: int | None = None
-    retry_after: float | None = None
-    reset_after_commit: bool = False
-    timeout_after_commit: float = 0.0
-    count: int = 1
-
-
-@dataclass(frozen=True)
-class RateLimitRule:
-    """The vendor's published limit: ``requests`` per ``per_seconds``, ``concurrency``."""
-
-    requests: int
-    per_seconds: float
-    concurrency: int | None = None
-
-
-@dataclass
-class _State:
-    requests: Counter[str] = field(default_factory=Counter)
-    tokens_issued: int = 0
-    rate_limited: int = 0
-    in_flight: int = 0
-    max_in_flight: int = 0
-    starts: list[float] = field(default_factory=list)
 
 
 class VendorSandbox:
@@ -91,7 +61,7 @@ class VendorSandbox:
         self.time_scale = time_scale
         self.tokens: dict[str, float] = {}
         self.faults: list[Fault] = []
-        self.state = _State()
+        self.state = SandboxState()
         self._window: deque[float] = deque()
         self.latency = 0.0
         # the post-commit fault of each request being handled, by request id
