@@ -1,21 +1,15 @@
 """A Salesforce Pub/Sub API subscriber over gRPC (``grpc.aio``).
 
-Every call carries the metadata the API requires: ``accesstoken``,
-``instanceurl`` and ``tenantid`` (the org id), from a session such as the
-REST client's :class:`~baton.connectors.salesforce.session.SalesforceTokens`.
-
-``Subscribe`` is a pull-based bidirectional stream: the first
-``FetchRequest`` names the topic, the start (``EARLIEST``, ``LATEST`` or
-``CUSTOM`` after a ``replay_id``; honoured on the first request only) and
-``num_requested``; the server sends at most that many events, in one or
-more ``FetchResponse`` s, and the client asks for more with another
-``FetchRequest``. We ask for ``batch_size`` (at most 100) and ask again only
-once all of it arrived: never more than ``batch_size`` outstanding. A read
-stops after ``max_events`` or ``idle_wait`` seconds without a response (the
-server's empty keep-alive comes only within 270 s), so a poller can call it
-again and again. Payloads are Avro, decoded with ``GetSchema`` (cached).
-
-Errors: :func:`~baton.connectors.salesforce.pubsub.status.classify`, after
+Every call carries ``accesstoken``, ``instanceurl`` and ``tenantid`` (the org
+id) from a session such as the REST client's
+:class:`~baton.connectors.salesforce.session.SalesforceTokens`. ``Subscribe``
+is a pull-based bidirectional stream: the first ``FetchRequest`` names the
+topic, the start (``EARLIEST``, ``LATEST`` or ``CUSTOM`` after a
+``replay_id``; honoured on the first request only) and ``num_requested``; we
+ask for ``batch_size`` (at most 100) and ask again only once all of it
+arrived. A read stops after ``max_events`` or ``idle_wait`` seconds without a
+response, so a poller can call it again and again. Payloads are Avro,
+decoded with ``GetSchema`` (cached). Errors: :func:`.status.classify`, after
 one session refresh on ``UNAUTHENTICATED`` (a stream resumes after the last
 replay id it delivered).
 """
