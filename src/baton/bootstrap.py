@@ -12,16 +12,15 @@ import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from baton.config import ConfigError
 from baton.connectors import catalog
-from baton.connectors.generic_rest.connector import GenericRestTarget
 from baton.engine.backoff import RetryPolicy
 from baton.engine.breaker import BreakerRegistry
 from baton.engine.committer import GroupCommitter
 from baton.engine.dispatcher import Dispatcher
-from baton.engine.limiter import LimiterRegistry, RateLimit
+from baton.engine.limiter import LimiterRegistry
 from baton.mdm.refdata import RefData, load_store
 from baton.mdm.stewardship import owner_of
 from baton.store.factory import open_store
@@ -119,22 +118,31 @@ class Hub:
         self.store.close()
 
 
-def _configured_limits(settings: Settings) -> dict[str, RateLimit]:
-    limits: dict[str, RateLimit] = {}
-    if settings.erp is not None and settings.erp.rate_limit is not None:
-        limits[settings.erp.url.split("/")[2]] = settings.erp.rate_limit.to_limit()
-    return limits
+def _flow_connectors(settings: Settings) -> tuple[dict[str, Any], str | None]:
+    """The connectors the approved-time flow uses, and its target's name.
 
-
-def _legacy_erp(settings: Settings) -> dict[str, Target]:
-    if settings.erp is None:
-        return {}
-    erp = GenericRestTarget(
-        settings.erp.url,
-        timeout=settings.erp.timeout_seconds,
-        max_connections=settings.erp.max_connections,
-    )
-    return {erp.name: erp}
+    The top-level ``erp`` URL is shorthand for a ``generic_rest`` connector
+    named ``erp``.
+    """
+    flow = settings.approved_time
+    connectors, target = dict(settings.connectors), flow.target
+    if settings.erp is not None:
+        if target is not None:
+            raise ConfigError(
+                "erp and approved_time.target both name the approved-time target: "
+                "keep one"
+            )
+        if "erp" in connectors:
+            raise ConfigError("erp is set and a connector is also named erp: keep one")
+        erp = settings.erp.model_dump(exclude_none=True)
+        connectors["erp"], target = {"kind": "generic_rest", **erp}, "erp"
+    used = {n for n in (target, *flow.sources) if n is not None}
+    missing = sorted(used - connectors.keys())
+    if missing:
+        raise ConfigError(
+            f"approved_time names connectors that are not configured: {', '.join(missing)}"
+        )
+    return {n: raw for n, raw in connectors.items() if n in used}, target
 
 
 def build(
@@ -155,30 +163,17 @@ def build(
         baton.config.ConfigError: a connector's settings are invalid, or the
             flow names a connector that is not configured or cannot play its role.
     """
-    flow_cfg = settings.approved_time
-    if flow_cfg.target is not None and settings.erp is not None:
-        raise ConfigError(
-            "erp and approved_time.target both name the approved-time target: keep one"
-        )
-    used = {n for n in (flow_cfg.target, *flow_cfg.sources) if n is not None}
-    missing = sorted(used - settings.connectors.keys())
-    if missing:
-        raise ConfigError(
-            f"approved_time names connectors that are not configured: {', '.join(missing)}"
-        )
-    configured = catalog.configure(
-        {n: raw for n, raw in settings.connectors.items() if n in used}
-    )
-    limits = {**catalog.limits(configured), **_configured_limits(settings)}
-    limiters = LimiterRegistry(limits)
+    used, target = _flow_connectors(settings)
+    configured = catalog.configure(used)
+    limiters = LimiterRegistry(catalog.limits(configured))
     if targets is None:
-        targets = _legacy_erp(settings)
-        if flow_cfg.target is not None:
-            c = configured[flow_cfg.target]
-            targets = {c.name: catalog.build_target(c, limiters)}
+        targets = {}
+        if target is not None:
+            targets = {target: catalog.build_target(configured[target], limiters)}
     if sources is None:
         sources = {
-            n: catalog.build_source(configured[n], limiters) for n in flow_cfg.sources
+            n: catalog.build_source(configured[n], limiters)
+            for n in settings.approved_time.sources
         }
     store = store or open_store(settings.store)
     committer = GroupCommitter(

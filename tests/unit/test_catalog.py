@@ -127,3 +127,18 @@ def test_secrets_given_in_the_environment_never_show_in_the_settings_repr(monkey
     assert "s3cr3t-value" not in str(settings)
     configured = catalog.configure(settings.connectors)
     assert "s3cr3t-value" not in repr(configured["books"].settings)
+
+
+async def test_the_erp_url_is_a_generic_rest_connector_named_erp(tmp_path):
+    store = f"sqlite:///{tmp_path / 'b.db'}"
+    erp = {"url": "http://127.0.0.1:9/erp", "timeout_seconds": 3,
+           "rate_limit": {"requests": 5, "per_seconds": 1, "concurrency": 2}}  # fmt: skip
+    with pytest.raises(ConfigError, match="a connector is also named erp"):
+        build(Settings(store=store, erp=erp, connectors={"erp": XERO}))
+    hub = build(Settings(store=store, erp=erp))
+    try:
+        (target,) = hub.targets.values()
+        assert (target.name, target.account) == ("erp", "127.0.0.1:9")
+        assert hub.limiters.get("127.0.0.1:9").limit == RateLimit(5, 1.0, 2)
+    finally:
+        await hub.stop()
