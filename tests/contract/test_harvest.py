@@ -37,10 +37,12 @@ def seeded(entries: int = 7) -> HarvestSandbox:
 
 
 @asynccontextmanager
-async def source(sandbox: HarvestSandbox, *, per_page: int = 3, limiter=None):
+async def source(
+    sandbox: HarvestSandbox, *, per_page: int = 3, limiter=None, account=ACCOUNT
+):
     async with sandbox.serving() as base:
         client = HarvestClient("pat-1", "42", base_url=f"{base}/v2", limiter=limiter)
-        src = HarvestSource(client, ACCOUNT, per_page=per_page)
+        src = HarvestSource(client, account, per_page=per_page)
         try:
             yield src
         finally:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
 from decimal import Decimal
 
 import httpx
 import jsonschema
 import pytest
 
-from baton.connectors.harvest.client import HarvestClient
-from baton.connectors.harvest.connector import HarvestSource
 from baton.connectors.harvest.mapping import HarvestAccount
 from baton.connectors.harvest.sandbox import HarvestSandbox
 from baton.model import ApprovalStatus, Expense, Task
 from tests.contract import specs
+from tests.contract.test_harvest import read_all
+from tests.contract.test_harvest import source as harvest_source
 
 ACCOUNT = HarvestAccount(currency="GBP", legal_entity_id="LE-UK", cost_center_id="CC-1")
 HEADERS = {"Authorization": "Bearer pat-1", "Harvest-Account-Id": "42"}
@@ -51,19 +50,8 @@ def seeded(n: int = 7) -> HarvestSandbox:
     return sandbox
 
 
-@asynccontextmanager
-async def source(sandbox: HarvestSandbox, *, per_page: int = 3):
-    async with sandbox.serving() as base:
-        client = HarvestClient("pat-1", "42", base_url=f"{base}/v2")
-        src = HarvestSource(client, ACCOUNT, per_page=per_page)
-        try:
-            yield src
-        finally:
-            await src.close()
-
-
-async def read_all(src: HarvestSource, stream: str, cursor: str | None = None):
-    return [page async for page in src.stream(stream).read(cursor)]
+def source(sandbox: HarvestSandbox, *, per_page: int = 3):
+    return harvest_source(sandbox, per_page=per_page, account=ACCOUNT)
 
 
 async def test_expenses_are_read_over_three_pages_with_exact_money():
