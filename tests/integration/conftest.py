@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from baton.connectors.tryton import TrytonClient
 from tests.integration import tryton_server
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import AsyncIterator, Iterator
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +44,14 @@ def tryton(request: pytest.FixtureRequest) -> Iterator[tryton_server.TrytonServe
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+async def client(tryton: tryton_server.TrytonServer) -> AsyncIterator[TrytonClient]:
+    """A JSON-RPC client logged in to the session's server."""
+    rpc = TrytonClient(tryton.base_url, tryton.database, tryton.login, tryton.password)
+    try:
+        await rpc.login()
+        yield rpc
+    finally:
+        await rpc.close()

@@ -16,21 +16,9 @@ from baton.engine.errors import Ambiguous, Fatal, Invalid, Retriable
 from tests.integration.tryton_server import COMPANY, _free_port
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
-
     from tests.integration.tryton_server import TrytonServer
 
 DAY = dt.date(2025, 3, 14)
-
-
-@pytest.fixture
-async def client(tryton: TrytonServer) -> AsyncIterator[TrytonClient]:
-    rpc = TrytonClient(tryton.base_url, tryton.database, tryton.login, tryton.password)
-    try:
-        await rpc.login()
-        yield rpc
-    finally:
-        await rpc.close()
 
 
 def unique(prefix: str) -> str:

@@ -33,21 +33,9 @@ from baton.model.procurement import PurchaseOrderStatus
 from tests.integration.tryton_server import HOUR_PRICE, HOUR_PRODUCT
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
-
-    from tests.integration.tryton_server import TrytonServer
+    pass
 
 DAY = dt.date(2025, 3, 14)
-
-
-@pytest.fixture
-async def client(tryton: TrytonServer) -> AsyncIterator[TrytonClient]:
-    rpc = TrytonClient(tryton.base_url, tryton.database, tryton.login, tryton.password)
-    try:
-        await rpc.login()
-        yield rpc
-    finally:
-        await rpc.close()
 
 
 def unique(prefix: str) -> str:
