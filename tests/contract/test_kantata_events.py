@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -14,10 +13,10 @@ from baton.connectors.kantata.mapping import KantataContext
 from baton.connectors.kantata.sandbox import KantataSandbox
 from baton.connectors.kantata.writes import KantataWrites
 from baton.model.time_expense import TimeEntry
-from baton.workflows.time_pull import pull_time_entries
 from tests.conftest import hub_settings, running_hub
 from tests.contract.test_kantata import SPECS, _GemLoader, kantata
 from tests.contract.test_kantata_writes import project
+from tests.contract.test_time_pull import pull_three_times
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -185,13 +184,6 @@ def approved_time(sandbox: KantataSandbox) -> list[str]:
     return ids
 
 
-async def settled(hub: Any, n: int) -> None:
-    for _ in range(500):  # up to 10 s on a loaded machine
-        if hub.store.counts()["deliveries"].get("confirmed", 0) >= n:
-            return
-        await asyncio.sleep(0.02)
-
-
 async def test_kantata_time_feeds_the_approved_time_pull(
     store_url: str, refdata_dir: Path, erp: Any
 ) -> None:
@@ -208,20 +200,9 @@ async def test_kantata_time_feeds_the_approved_time_pull(
     ):
         stream = KantataSource(client, ctx).stream("time_entries")
         stream.per_page = 3
-        first = await pull_time_entries(
-            stream, hub.time_entries, hub.store, source="kantata"
-        )
-        await settled(hub, 6)
-        cursor = hub.store.get_cursor("kantata", "time_entries")
-        again = await pull_time_entries(
-            stream, hub.time_entries, hub.store, source="kantata"
-        )
-        hub.store.put_cursor("kantata", "time_entries", None)  # as after a crash
-        replay = await pull_time_entries(
-            stream, hub.time_entries, hub.store, source="kantata"
-        )
-        await settled(hub, 6)
-        quarantined = [q.canonical_id for q in hub.store.list_quarantine("open")]
+        pulls = await pull_three_times(hub, stream, "kantata", 6)
+    first, cursor, again = pulls.first, pulls.cursor, pulls.again
+    replay, quarantined = pulls.replay, pulls.quarantined
     # 8 entries, 3 a page; later requests overlap by one second: 3+2+2+1
     assert (first.pages, first.skipped) == (4, 1)
     assert first.outcomes == {"accepted": 6, "rejected": 1}
